@@ -1,0 +1,106 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/**
+ * A private redis-server child process. Tests start one per run (or per file when they
+ * need to restart or flush it), and `verity start` starts one for newcomers who have
+ * no REDIS_URL, so both paths exercise the same code.
+ */
+export interface LocalRedis {
+  readonly url: string;
+  readonly port: number;
+  /** Kill -9 and start again on the same port: in-memory data is lost unless `dir` persists it. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface LocalRedisOptions {
+  port?: number;
+  /** Working directory for RDB/AOF files; without it nothing is written to disk. */
+  dir?: string;
+  binary?: string;
+}
+
+export class RedisServerMissingError extends Error {
+  readonly code = 'REDIS_SERVER_MISSING';
+  constructor(binary: string) {
+    super(
+      `'${binary}' was not found on PATH. Install it (Debian/Ubuntu: 'sudo apt-get install -y redis-server', ` +
+        `macOS: 'brew install redis') or point Verity at an existing server with REDIS_URL=redis://host:6379.`,
+    );
+  }
+}
+
+export function redisServerAvailable(binary = 'redis-server'): boolean {
+  return spawnSync(binary, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<LocalRedis> {
+  const binary = options.binary ?? 'redis-server';
+  if (!redisServerAvailable(binary)) throw new RedisServerMissingError(binary);
+  const port = options.port ?? (await freePort());
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  if (options.dir) {
+    mkdirSync(options.dir, { recursive: true });
+    args.splice(4, 4, '--dir', options.dir, '--appendonly', 'yes', '--appendfsync', 'everysec');
+  }
+  let child: ChildProcess = await launch(binary, args);
+
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async restart() {
+      await kill(child, 'SIGKILL');
+      child = await launch(binary, args);
+    },
+    async stop() {
+      await kill(child, 'SIGTERM');
+    },
+  };
+}
+
+async function launch(binary: string, args: string[]): Promise<ChildProcess> {
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with code ${code}: ${output}`));
+    });
+  });
+  // Drain output so a chatty server never blocks on a full pipe.
+  child.stdout?.resume();
+  child.stderr?.resume();
+  child.removeAllListeners('exit');
+  return child;
+}
+
+async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
