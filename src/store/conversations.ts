@@ -1,0 +1,485 @@
+/**
+ * The conversation store: ingest of inbound events, messages written by the bot and
+ * agents, history, listing with filters, and updates that never lose a concurrent change.
+ * Every write is one Lua script (see ./lua); reads are parsed with zod.
+ */
+import type { Redis } from 'ioredis';
+import { VerityError } from '../core/errors.ts';
+import {
+  type Conversation,
+  type ConversationStatus,
+  type InboundEvent,
+  type Message,
+  Participant,
+  type Priority,
+} from '../core/model.ts';
+import { newConversationId } from './ids.ts';
+import { type IndexField, Keys } from './keys.ts';
+import { decodeConversation, decodeMessage, encodeMessageBody, type MessageBody } from './records.ts';
+import { callScript } from './scripts.ts';
+
+export interface StoreOptions {
+  prefix: string;
+  shards: number;
+  dedupeSeconds: number;
+  streamMaxLen: number;
+}
+
+export interface IngestResult {
+  status: 'stored' | 'event' | 'duplicate';
+  conversationId?: string;
+  seq?: number;
+  created: boolean;
+}
+
+/** What the trust shield and extraction add to an inbound message before it is stored. */
+export interface IngestEnrichment {
+  text?: string;
+  entities?: Message['entities'];
+  redactions?: Message['redactions'];
+}
+
+export interface ListFilter {
+  status?: ConversationStatus;
+  channel?: string;
+  /** An agent id, or '' for unassigned. */
+  assignee?: string;
+  priority?: Priority;
+  team?: string;
+  language?: string;
+  tag?: string;
+}
+
+export interface ListPage {
+  conversations: Conversation[];
+  /** Pass back to get the next page; absent at the end. */
+  cursor?: string;
+}
+
+export interface UpdateChanges {
+  status?: ConversationStatus;
+  snoozedUntil?: number | null;
+  assignee?: string | null;
+  owner?: Conversation['owner'];
+  priority?: Priority;
+  team?: string | null;
+  category?: string | null;
+  language?: string | null;
+  ticket?: string | null;
+  unreachable?: string | null;
+  title?: string | null;
+  addTags?: string[];
+  removeTags?: string[];
+  markRead?: boolean;
+}
+
+export interface UpdateGuard {
+  /** Apply only if the conversation is still at this version. */
+  version?: number;
+  /** Apply only if these fields still hold these values ('' = empty). */
+  expect?: Partial<Record<'assignee' | 'status' | 'owner' | 'ticket', string>>;
+}
+
+export type UpdateResult =
+  | { ok: true; changed: boolean; version: number }
+  | { ok: false; reason: 'stale' | 'condition'; version: number; field?: string };
+
+export class StoreError extends VerityError {}
+
+/** Negative script replies, by meaning. */
+const MISSING = -2;
+
+const TAG = /^[\p{L}\p{N}_:.-]{1,64}$/u;
+
+export class ConversationStore {
+  readonly keys: Keys;
+
+  constructor(
+    readonly redis: Redis,
+    readonly options: StoreOptions,
+  ) {
+    this.keys = new Keys(options.prefix, options.shards);
+  }
+
+  /**
+   * Store one already-validated inbound event, in one atomic round trip. The same event
+   * twice is stored once (`duplicate`); a message creates its conversation if needed.
+   */
+  async ingest(
+    event: InboundEvent,
+    enrichment: IngestEnrichment = {},
+    now = Date.now(),
+  ): Promise<IngestResult> {
+    const reply = await callScript(this.redis, 'verityIngest', ...this.ingestArgs(event, enrichment, now));
+    return this.ingestResult(reply);
+  }
+
+  /** Arguments of the ingest script, for callers that pipeline many ingests (benchmarks, replays). */
+  ingestArgs(
+    event: InboundEvent,
+    enrichment: IngestEnrichment,
+    now: number,
+  ): [string[], Array<string | number>] {
+    const shard = this.keys.shardOfThread(event.channel, event.thread.key);
+    const base = this.keys.shard(shard);
+    const isMessage = event.type === 'message';
+    const text = enrichment.text ?? (event.type === 'message' || event.type === 'edit' ? event.text : '');
+    const body: MessageBody | undefined =
+      event.type === 'message'
+        ? {
+            channel: event.channel,
+            direction: 'in',
+            author: {
+              kind: 'user',
+              id: event.sender.userId,
+              ...(event.sender.displayName ? { name: event.sender.displayName } : {}),
+            },
+            text,
+            attachments: event.attachments,
+            entities: enrichment.entities ?? [],
+            platformMessageId: event.platformMessageId,
+            edits: [],
+            redactions: enrichment.redactions ?? [],
+            createdAt: event.at,
+          }
+        : undefined;
+    // The stream carries the stored (redacted) text, never the raw one.
+    const streamed = event.type === 'message' || event.type === 'edit' ? { ...event, text } : event;
+    const init = [
+      ['channel', event.channel],
+      ['threadKey', event.thread.key],
+      ['kind', event.thread.kind],
+      ['participant', JSON.stringify(Participant.parse(event.sender))],
+      ...(event.thread.title ? [['title', event.thread.title]] : []),
+      ...(event.sender.language ? [['language', event.sender.language]] : []),
+    ].flat();
+    return [
+      [
+        this.keys.threads(shard),
+        this.keys.seen(shard, event.channel, event.eventId),
+        this.keys.inboundStream(shard),
+      ],
+      [
+        base,
+        `${event.channel}|${event.thread.key}`,
+        newConversationId(shard, now),
+        this.options.dedupeSeconds,
+        now,
+        event.type,
+        body ? encodeMessageBody(body) : '',
+        'platformMessageId' in event && event.platformMessageId ? event.platformMessageId : '',
+        isMessage && event.replyToPlatformId ? event.replyToPlatformId : '',
+        isMessage && event.addressedToBot ? '1' : '0',
+        event.type === 'edit' ? JSON.stringify(text) : '',
+        JSON.stringify(streamed),
+        this.options.streamMaxLen,
+        ...init,
+      ],
+    ];
+  }
+
+  ingestResult(reply: unknown): IngestResult {
+    const [code, conversationId, seq, created] = asReply(reply);
+    if (code === 0) return { status: 'duplicate', created: false };
+    const result: IngestResult = { status: code === 1 ? 'stored' : 'event', created: created === 1 };
+    if (typeof conversationId === 'string' && conversationId !== '') result.conversationId = conversationId;
+    if (typeof seq === 'number' && seq > 0) result.seq = seq;
+    return result;
+  }
+
+  /**
+   * Add a message by the bot, an agent or the system (or a private note). With an
+   * idempotency key, a retry after a crash appends it once and returns the same seq.
+   */
+  async append(
+    conversationId: string,
+    body: Omit<MessageBody, 'edits' | 'redactions' | 'entities' | 'attachments'> &
+      Partial<Pick<MessageBody, 'redactions' | 'entities' | 'attachments'>>,
+    idempotencyKey: string,
+    now = Date.now(),
+  ): Promise<{ seq: number; duplicate: boolean; messageId: string }> {
+    const shard = this.keys.shardOfConversation(conversationId);
+    const full: MessageBody = { attachments: [], entities: [], redactions: [], ...body, edits: [] };
+    const reply = await callScript(
+      this.redis,
+      'verityAppend',
+      [this.keys.conversation(conversationId), this.keys.seen(shard, 'out', idempotencyKey)],
+      [
+        this.keys.shard(shard),
+        conversationId,
+        now,
+        encodeMessageBody(full),
+        this.options.dedupeSeconds,
+        body.author.kind === 'agent' ? '1' : '0',
+      ],
+    );
+    const [code, seq] = asReply(reply);
+    if (code === MISSING) throw new StoreError('CONVERSATION_NOT_FOUND', `no conversation ${conversationId}`);
+    return { seq: Number(seq), duplicate: code === 0, messageId: `${conversationId}.${seq}` };
+  }
+
+  async get(conversationId: string): Promise<Conversation | undefined> {
+    const hash = await this.redis.hgetall(this.keys.conversation(conversationId));
+    return Object.keys(hash).length ? decodeConversation(hash) : undefined;
+  }
+
+  async getMany(ids: string[]): Promise<Conversation[]> {
+    const hashes = await Promise.all(ids.map((id) => this.redis.hgetall(this.keys.conversation(id))));
+    return hashes.filter((h) => Object.keys(h).length > 0).map(decodeConversation);
+  }
+
+  async findByThread(channel: string, threadKey: string): Promise<string | undefined> {
+    const shard = this.keys.shardOfThread(channel, threadKey);
+    return (await this.redis.hget(this.keys.threads(shard), `${channel}|${threadKey}`)) ?? undefined;
+  }
+
+  /** One page of a conversation's messages, newest first; `before` is a seq from the previous page. */
+  async history(
+    conversationId: string,
+    options: { before?: number; limit?: number } = {},
+  ): Promise<Message[]> {
+    const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+    const key = this.keys.messages(conversationId);
+    const total = options.before !== undefined ? options.before - 1 : await this.redis.llen(key);
+    if (total <= 0) return [];
+    const from = Math.max(total - limit, 0);
+    const entries = await this.redis.lrange(key, from, total - 1);
+    const seqs = entries.map((_, i) => String(from + i + 1));
+    const [edits, deliveries] = await Promise.all([
+      this.redis.hmget(this.keys.edits(conversationId), ...seqs),
+      this.redis.hmget(this.keys.deliveries(conversationId), ...seqs),
+    ]);
+    return entries.map((entry, i) => decodeMessage(entry, edits[i] ?? null, deliveries[i] ?? null)).reverse();
+  }
+
+  async message(conversationId: string, seq: number): Promise<Message | undefined> {
+    const [entry, edits, delivery] = await Promise.all([
+      this.redis.lindex(this.keys.messages(conversationId), seq - 1),
+      this.redis.hget(this.keys.edits(conversationId), String(seq)),
+      this.redis.hget(this.keys.deliveries(conversationId), String(seq)),
+    ]);
+    return entry ? decodeMessage(entry, edits, delivery) : undefined;
+  }
+
+  /** The seq of a message by its platform id (edits, replies, deletions). */
+  async seqOfPlatformMessage(conversationId: string, platformMessageId: string): Promise<number | undefined> {
+    const seq = await this.redis.hget(this.keys.platformIds(conversationId), platformMessageId);
+    return seq === null ? undefined : Number(seq);
+  }
+
+  /** Record how delivery of an outbound message ended (and its platform id once sent). */
+  async recordDelivery(
+    conversationId: string,
+    seq: number,
+    delivery: NonNullable<Message['delivery']>,
+    platformMessageId?: string,
+  ): Promise<void> {
+    const tx = this.redis
+      .multi()
+      .hset(this.keys.deliveries(conversationId), String(seq), JSON.stringify(delivery));
+    if (platformMessageId) tx.hset(this.keys.platformIds(conversationId), platformMessageId, String(seq));
+    await tx.exec();
+  }
+
+  /** Atomic, field-level update; see lua/update.lua for the guarantees. */
+  async update(
+    conversationId: string,
+    changes: UpdateChanges,
+    guard: UpdateGuard = {},
+    now = Date.now(),
+  ): Promise<UpdateResult> {
+    const ops: string[] = [];
+    const set = (field: string, value: string | number | null | undefined) => {
+      if (value !== undefined) ops.push(`set:${field}`, value === null ? '' : String(value));
+    };
+    set('status', changes.status);
+    set('snoozedUntil', changes.snoozedUntil);
+    set('assignee', changes.assignee);
+    set('owner', changes.owner);
+    set('priority', changes.priority);
+    set('team', changes.team);
+    set('category', changes.category);
+    set('language', changes.language);
+    set('ticket', changes.ticket);
+    set('unreachable', changes.unreachable);
+    set('title', changes.title);
+    for (const tag of changes.addTags ?? []) ops.push('tag+', checkTag(tag));
+    for (const tag of changes.removeTags ?? []) ops.push('tag-', checkTag(tag));
+    if (changes.markRead) ops.push('read', '');
+    const conditions = Object.entries(guard.expect ?? {}).flatMap(([f, v]) => [f, v ?? '']);
+    const shard = this.keys.shardOfConversation(conversationId);
+    const reply = await callScript(
+      this.redis,
+      'verityUpdate',
+      [this.keys.conversation(conversationId)],
+      [
+        this.keys.shard(shard),
+        conversationId,
+        now,
+        guard.version === undefined ? '' : String(guard.version),
+        conditions.length / 2,
+        ...conditions,
+        ...ops,
+      ],
+    );
+    const [code, version, field] = asReply(reply);
+    if (code === MISSING) throw new StoreError('CONVERSATION_NOT_FOUND', `no conversation ${conversationId}`);
+    if (code === -1) return { ok: false, reason: 'stale', version: Number(version) };
+    if (code === -3)
+      return { ok: false, reason: 'condition', version: Number(version), field: String(field) };
+    return { ok: true, changed: code === 1, version: Number(version) };
+  }
+
+  /**
+   * Conversations matching every filter, most recent activity first, across all shards.
+   * Each shard walks its most selective index within a budget; the pages are merged.
+   */
+  async list(filter: ListFilter = {}, options: { cursor?: string; limit?: number } = {}): Promise<ListPage> {
+    const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
+    const [cursorScore, cursorId] = options.cursor ? decodeCursor(options.cursor) : ['+inf', ''];
+    const { index, checks } = planList(filter);
+    const shards = this.keys.allShards();
+    const replies = await Promise.all(
+      shards.map((shard) =>
+        callScript(
+          this.redis,
+          'verityListShard',
+          [
+            index.value === undefined
+              ? this.keys.index(shard, 'all')
+              : this.keys.index(shard, index.field, index.value),
+          ],
+          [
+            this.keys.shard(shard),
+            cursorScore,
+            cursorId,
+            limit,
+            4 * limit + 500,
+            checks.length / 2,
+            ...checks,
+          ],
+        ),
+      ),
+    );
+    type Hit = { id: string; score: number };
+    const hits: Hit[] = [];
+    let stop: Hit | undefined;
+    for (const reply of replies) {
+      const [state, resumeScore, resumeId, ...rest] = asReply(reply);
+      for (let i = 0; i + 1 < rest.length; i += 2)
+        hits.push({ id: String(rest[i]), score: Number(rest[i + 1]) });
+      if (state === 0) {
+        const resume = { id: String(resumeId), score: Number(resumeScore) };
+        if (!stop || before(stop, resume)) stop = resume;
+      }
+    }
+    hits.sort((a, b) => (before(a, b) ? -1 : 1));
+    // A shard that ran out of budget may hold matches older than its stop point: never skip past it.
+    const safe = stop ? hits.filter((h) => !before(stop!, h)) : hits;
+    const page = safe.slice(0, limit);
+    const more = safe.length > limit || stop !== undefined || replies.some((r) => asReply(r)[0] === 2);
+    const last = page.at(-1) ?? stop;
+    const conversations = await this.getMany(page.map((h) => h.id));
+    return more && last ? { conversations, cursor: encodeCursor(last.score, last.id) } : { conversations };
+  }
+
+  /** Assign the next ticket number to a conversation, once. */
+  async ensureTicket(conversationId: string, format: (n: number) => string): Promise<string> {
+    const current = await this.get(conversationId);
+    if (!current) throw new StoreError('CONVERSATION_NOT_FOUND', `no conversation ${conversationId}`);
+    if (current.ticket) return current.ticket;
+    const number = format(await this.redis.incr(this.keys.ticketSequence()));
+    const result = await this.update(conversationId, { ticket: number }, { expect: { ticket: '' } });
+    if (!result.ok) {
+      const winner = await this.get(conversationId);
+      if (winner?.ticket) return winner.ticket;
+      throw new StoreError('TICKET_CONFLICT', `could not assign a ticket to ${conversationId}`);
+    }
+    await this.redis.set(this.keys.ticket(number), conversationId);
+    return number;
+  }
+
+  async conversationOfTicket(ticket: string): Promise<string | undefined> {
+    return (await this.redis.get(this.keys.ticket(ticket.toUpperCase()))) ?? undefined;
+  }
+
+  /** Delete conversations resolved before `cutoff` (retention). Returns how many went. */
+  async purgeResolved(cutoff: number, batch = 200): Promise<number> {
+    let purged = 0;
+    for (const shard of this.keys.allShards()) {
+      const ids = await this.redis.zrangebyscore(
+        this.keys.resolvedAt(shard),
+        '-inf',
+        cutoff,
+        'LIMIT',
+        0,
+        batch,
+      );
+      for (const id of ids) {
+        const reply = await callScript(
+          this.redis,
+          'verityPurge',
+          [this.keys.conversation(id), this.keys.threads(shard)],
+          [this.keys.shard(shard), id, cutoff],
+        );
+        if (reply === 1) purged++;
+      }
+    }
+    return purged;
+  }
+}
+
+/** Orders hits newest first, ties by id descending (the order ZREVRANGEBYSCORE walks). */
+function before(a: { score: number; id: string }, b: { score: number; id: string }): boolean {
+  return a.score > b.score || (a.score === b.score && a.id > b.id);
+}
+
+/** The index to walk is the most selective filter given; the others are checked per entry. */
+function planList(filter: ListFilter): {
+  index: { field: IndexField; value: string | undefined };
+  checks: string[];
+} {
+  const order: Array<[IndexField, keyof ListFilter, string]> = [
+    ['assignee', 'assignee', 'assignee'],
+    ['tag', 'tag', 'tags'],
+    ['team', 'team', 'team'],
+    ['language', 'language', 'language'],
+    ['priority', 'priority', 'priority'],
+    ['channel', 'channel', 'channel'],
+    ['status', 'status', 'status'],
+  ];
+  const present = order.filter(([, key]) => filter[key] !== undefined);
+  const [first, ...rest] = present;
+  if (!first) return { index: { field: 'status', value: undefined }, checks: [] };
+  const value = (key: keyof ListFilter) => filter[key] ?? '';
+  const indexValue = first[0] === 'assignee' && value('assignee') === '' ? '~' : value(first[1]);
+  return {
+    index: { field: first[0], value: indexValue },
+    checks: rest.flatMap(([, key, field]) => [field, value(key)]),
+  };
+}
+
+function encodeCursor(score: number, id: string): string {
+  return Buffer.from(`${score}:${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const colon = text.indexOf(':');
+  const score = Number(text.slice(0, colon));
+  if (colon < 1 || !Number.isFinite(score))
+    throw new StoreError('INVALID_CURSOR', 'the cursor is not one we issued');
+  return [String(score), text.slice(colon + 1)];
+}
+
+function checkTag(tag: string): string {
+  if (!TAG.test(tag))
+    throw new StoreError('INVALID_TAG', `a tag is 1–64 letters, digits, _ : . or - (got "${tag}")`);
+  return tag;
+}
+
+function asReply(reply: unknown): Array<number | string> {
+  if (!Array.isArray(reply))
+    throw new StoreError('SCRIPT_REPLY', `unexpected script reply: ${String(reply)}`);
+  return reply.map((v) => (typeof v === 'number' ? v : String(v)));
+}

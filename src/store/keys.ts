@@ -1,0 +1,115 @@
+/**
+ * Every Redis key Verity uses is built here, so the key schema can be read in one place
+ * (docs/store.md draws it).
+ *
+ * Conversations are spread over `shards` hash tags (`{s7}`): all keys of one conversation,
+ * its thread mapping, its dedupe marks, the indexes that list it and its inbound stream
+ * share one tag, so ingest is a single atomic script on one Redis Cluster slot. A
+ * conversation id starts with its shard (`7-…`), so any key of it is found without a lookup.
+ */
+
+/** FNV-1a: stable across processes and versions (unlike a language's built-in hash). */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+export const UNASSIGNED = '~';
+
+export type IndexField = 'status' | 'assignee' | 'channel' | 'priority' | 'team' | 'language' | 'tag';
+
+export class Keys {
+  constructor(
+    readonly prefix: string,
+    readonly shards: number,
+  ) {}
+
+  shardOfThread(channel: string, threadKey: string): number {
+    return fnv1a(`${channel}|${threadKey}`) % this.shards;
+  }
+
+  shardOfConversation(conversationId: string): number {
+    const dash = conversationId.indexOf('-');
+    const shard = Number(conversationId.slice(0, dash));
+    if (dash < 1 || !Number.isInteger(shard) || shard < 0 || shard >= this.shards) {
+      throw new RangeError(`not a conversation id of this store: ${conversationId}`);
+    }
+    return shard;
+  }
+
+  allShards(): number[] {
+    return Array.from({ length: this.shards }, (_, i) => i);
+  }
+
+  /** `verity:{s7}:` — everything below shares the shard's hash tag. */
+  shard(shard: number): string {
+    return `${this.prefix}:{s${shard}}:`;
+  }
+
+  threads(shard: number): string {
+    return `${this.shard(shard)}threads`;
+  }
+
+  seen(shard: number, channel: string, eventId: string): string {
+    return `${this.shard(shard)}seen:${channel}:${eventId}`;
+  }
+
+  conversation(id: string): string {
+    return `${this.shard(this.shardOfConversation(id))}c:${id}`;
+  }
+
+  /** Suffixes of a conversation's keys, mirrored by the Lua scripts. */
+  messages(id: string): string {
+    return `${this.conversation(id)}:m`;
+  }
+  edits(id: string): string {
+    return `${this.conversation(id)}:e`;
+  }
+  deliveries(id: string): string {
+    return `${this.conversation(id)}:d`;
+  }
+  platformIds(id: string): string {
+    return `${this.conversation(id)}:p`;
+  }
+
+  index(shard: number, field: IndexField | 'all', value?: string): string {
+    return field === 'all' ? `${this.shard(shard)}i:all` : `${this.shard(shard)}i:${field}:${value ?? ''}`;
+  }
+
+  resolvedAt(shard: number): string {
+    return `${this.shard(shard)}i:resolved-at`;
+  }
+
+  inboundStream(shard: number): string {
+    return `${this.shard(shard)}stream:inbound`;
+  }
+
+  // ---- global (unsharded) keys ----
+
+  outboundStream(channel: string): string {
+    return `${this.prefix}:stream:outbound:${channel}`;
+  }
+  liveStream(): string {
+    return `${this.prefix}:stream:live`;
+  }
+  deadLetters(): string {
+    return `${this.prefix}:stream:dead`;
+  }
+  sentMarks(channel: string): string {
+    return `${this.prefix}:sent:${channel}`;
+  }
+  ticketSequence(): string {
+    return `${this.prefix}:ticket:seq`;
+  }
+  ticket(number: string): string {
+    return `${this.prefix}:ticket:${number}`;
+  }
+  /** Namespace handed to a subsystem that keeps its own keys (trust registry, inbox sessions …). */
+  namespace(name: string): string {
+    return `${this.prefix}:${name}:`;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Lua scripts, one file per atomic operation in ./lua (each file's header documents its
+ * KEYS, ARGV and return codes). Scripts that change a conversation get the shared helpers
+ * of `_conversation.lua` prepended. ioredis `defineCommand` sends EVALSHA and falls back to
+ * EVAL after a SCRIPT FLUSH or a restart, also inside pipelines.
+ */
+import { readFileSync } from 'node:fs';
+import type { ChainableCommander, Redis } from 'ioredis';
+
+const read = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
+
+const prelude = read('_conversation');
+
+const SCRIPTS = {
+  verityIngest: { keys: 3, source: prelude + read('ingest') },
+  verityAppend: { keys: 2, source: prelude + read('append') },
+  verityUpdate: { keys: 1, source: prelude + read('update') },
+  verityPurge: { keys: 2, source: prelude + read('purge') },
+  verityListShard: { keys: 1, source: read('list-shard') },
+} as const;
+
+export type ScriptName = keyof typeof SCRIPTS;
+
+/** A script's raw reply: arrays of integers and strings, as documented in its header. */
+export type ScriptReply = Array<number | string>;
+
+export function defineScripts(redis: Redis): void {
+  for (const [name, { keys, source }] of Object.entries(SCRIPTS)) {
+    if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: keys, lua: source });
+  }
+}
+
+type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
+
+/** Call a defined script by name (ioredis adds them dynamically, so they are not on its type). */
+export function callScript(
+  redis: Redis | ChainableCommander,
+  name: ScriptName,
+  keys: string[],
+  args: Array<string | number>,
+) {
+  const fn: unknown = Reflect.get(redis, name);
+  if (typeof fn !== 'function') throw new Error(`script ${name} is not defined on this client`);
+  return (fn as ScriptCall).call(redis, ...keys, ...args);
+}
