@@ -1,0 +1,248 @@
+/**
+ * The bot's update queue, served the two ways Telegram serves it: `getUpdates` long
+ * polling (confirmation by offset) or pushes to a webhook (confirmation by a 2xx answer,
+ * retried otherwise). While a webhook is set, getUpdates is refused with 409.
+ */
+import { BotApiError } from './errors.ts';
+import type { TgUpdate } from './types.ts';
+
+/** Telegram leaves these out unless asked for them explicitly in `allowed_updates`. */
+const OPT_IN_KINDS = new Set(['chat_member', 'message_reaction', 'message_reaction_count']);
+
+export interface PollRequest {
+  offset: number;
+  limit: number;
+  timeoutSeconds: number;
+  allowedUpdates?: string[];
+  /** Resolves when the client went away, so its waiter can be dropped. */
+  closed: Promise<void>;
+}
+
+export interface WebhookSettings {
+  url: string;
+  secretToken?: string;
+  maxConnections: number;
+  allowedUpdates?: string[];
+}
+
+interface Waiter {
+  request: PollRequest;
+  resolve(updates: TgUpdate[]): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export interface WebhookStatus {
+  lastErrorDate?: number;
+  lastErrorMessage?: string;
+  delivered: number;
+  failures: number;
+}
+
+export class UpdateQueue {
+  private pending: TgUpdate[] = [];
+  private nextId: number;
+  private allowed: Set<string> | undefined;
+  private waiter: Waiter | undefined;
+  private hook: WebhookSettings | undefined;
+  private readonly inFlight = new Set<number>();
+  private pumpTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs: number;
+  /** The highest offset a client confirmed: every update below it is gone for good. */
+  confirmedOffset = 0;
+  readonly webhookStatus: WebhookStatus = { delivered: 0, failures: 0 };
+
+  constructor(
+    private readonly options: {
+      firstUpdateId: number;
+      webhookRetryMs: number;
+      webhookTimeoutMs: number;
+      onWebhookReply(body: unknown): void;
+      onChange(): void;
+    },
+  ) {
+    this.nextId = options.firstUpdateId;
+    this.retryDelayMs = options.webhookRetryMs;
+  }
+
+  get webhook(): Readonly<WebhookSettings> | undefined {
+    return this.hook;
+  }
+
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  push(payload: Record<string, unknown>): TgUpdate {
+    const update: TgUpdate = { ...payload, update_id: this.nextId++ };
+    this.pending.push(update);
+    this.wake();
+    return update;
+  }
+
+  async poll(request: PollRequest): Promise<TgUpdate[]> {
+    if (this.hook) {
+      throw new BotApiError(
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      );
+    }
+    this.confirm(request.offset);
+    if (request.allowedUpdates && request.allowedUpdates.length > 0) {
+      this.allowed = new Set(request.allowedUpdates);
+    }
+    const ready = this.deliverable(request.limit);
+    if (ready.length > 0 || request.timeoutSeconds <= 0) return ready;
+    this.waiter?.reject(
+      new BotApiError(
+        409,
+        'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+      ),
+    );
+    return await new Promise<TgUpdate[]>((resolve, reject) => {
+      const waiter: Waiter = {
+        request,
+        resolve,
+        reject,
+        timer: setTimeout(() => this.settle(waiter, []), request.timeoutSeconds * 1000),
+      };
+      this.waiter = waiter;
+      void request.closed.then(() => this.settle(waiter, []));
+    });
+  }
+
+  setWebhook(settings: WebhookSettings | undefined, dropPending: boolean): void {
+    if (dropPending) this.pending = [];
+    this.hook = settings;
+    if (settings?.allowedUpdates && settings.allowedUpdates.length > 0) {
+      this.allowed = new Set(settings.allowedUpdates);
+    }
+    this.retryDelayMs = this.options.webhookRetryMs;
+    this.waiter?.reject(new BotApiError(409, 'Conflict: terminated by setWebhook request'));
+    this.wake();
+  }
+
+  close(): void {
+    this.hook = undefined;
+    clearTimeout(this.pumpTimer);
+    if (this.waiter) this.settle(this.waiter, []);
+  }
+
+  private confirm(offset: number): void {
+    if (offset < 0) {
+      this.pending = this.pending.slice(offset);
+    } else if (offset > 0) {
+      this.pending = this.pending.filter((u) => u.update_id >= offset);
+      this.confirmedOffset = Math.max(this.confirmedOffset, offset);
+    }
+    this.options.onChange();
+  }
+
+  /** The next updates in order, dropping kinds the bot did not ask for (as Telegram does). */
+  private deliverable(limit: number): TgUpdate[] {
+    this.pending = this.pending.filter((u) => this.isAllowed(u));
+    return this.pending.slice(0, limit);
+  }
+
+  private isAllowed(update: TgUpdate): boolean {
+    const kind = Object.keys(update).find((k) => k !== 'update_id');
+    if (kind === undefined) return true;
+    return this.allowed ? this.allowed.has(kind) || !KNOWN_KINDS.has(kind) : !OPT_IN_KINDS.has(kind);
+  }
+
+  private settle(waiter: Waiter, updates: TgUpdate[]): void {
+    if (this.waiter !== waiter) return;
+    this.waiter = undefined;
+    clearTimeout(waiter.timer);
+    waiter.resolve(updates);
+  }
+
+  private wake(): void {
+    const waiter = this.waiter;
+    if (waiter) {
+      const ready = this.deliverable(waiter.request.limit);
+      if (ready.length > 0) this.settle(waiter, ready);
+    }
+    if (this.hook) this.pump();
+  }
+
+  private pump(): void {
+    const hook = this.hook;
+    if (!hook || this.pumpTimer) return;
+    for (const update of this.pending) {
+      if (this.inFlight.size >= hook.maxConnections) return;
+      if (this.inFlight.has(update.update_id)) continue;
+      if (!this.isAllowed(update)) continue;
+      this.inFlight.add(update.update_id);
+      void this.push1(hook, update);
+    }
+  }
+
+  private async push1(hook: WebhookSettings, update: TgUpdate): Promise<void> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (hook.secretToken !== undefined) headers['x-telegram-bot-api-secret-token'] = hook.secretToken;
+    let failure: string | undefined;
+    try {
+      const res = await fetch(hook.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(update),
+        signal: AbortSignal.timeout(this.options.webhookTimeoutMs),
+      });
+      const text = await res.text();
+      if (res.ok) {
+        this.pending = this.pending.filter((u) => u !== update);
+        this.webhookStatus.delivered += 1;
+        this.retryDelayMs = this.options.webhookRetryMs;
+        if (text.length > 0) this.replyFrom(text);
+      } else {
+        failure = `Wrong response from the webhook: ${res.status} ${res.statusText}`;
+      }
+    } catch (error) {
+      failure = `Connection failed: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      this.inFlight.delete(update.update_id);
+    }
+    if (failure !== undefined && this.hook === hook) {
+      this.webhookStatus.failures += 1;
+      this.webhookStatus.lastErrorDate = Math.floor(Date.now() / 1000);
+      this.webhookStatus.lastErrorMessage = failure;
+      this.backoff();
+    } else if (this.hook === hook) {
+      this.pump();
+    }
+    this.options.onChange();
+  }
+
+  private backoff(): void {
+    if (this.pumpTimer) return;
+    const delay = this.retryDelayMs;
+    this.retryDelayMs = Math.min(delay * 2, 30_000);
+    this.pumpTimer = setTimeout(() => {
+      this.pumpTimer = undefined;
+      this.pump();
+    }, delay);
+  }
+
+  private replyFrom(text: string): void {
+    try {
+      this.options.onWebhookReply(JSON.parse(text));
+    } catch {
+      // A non-JSON 2xx body is simply an acknowledgement, as on Telegram.
+    }
+  }
+}
+
+const KNOWN_KINDS = new Set([
+  'message',
+  'edited_message',
+  'channel_post',
+  'edited_channel_post',
+  'callback_query',
+  'my_chat_member',
+  'chat_member',
+  'chat_join_request',
+  'inline_query',
+  'message_reaction',
+  'message_reaction_count',
+]);
