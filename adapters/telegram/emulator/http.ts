@@ -97,8 +97,10 @@ async function callMethod(
 }
 
 function serveFile(deps: HttpDeps, token: string, path: string, res: ServerResponse): void {
-  if (token !== deps.token)
-    return send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+  if (token !== deps.token) {
+    send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    return;
+  }
   const file = deps.world.fileAtPath(decodeURIComponent(path));
   if (!file) {
     send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
