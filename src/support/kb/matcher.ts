@@ -1,0 +1,207 @@
+/**
+ * Scores a message against the knowledge base. Ranking is BM25 over one document per
+ * article (all its questions in every language, keywords weighted up). Ranking alone
+ * cannot say "no answer", so each article also gets a confidence in [0, 1]: the share of
+ * the message's information (idf-weighted terms) the article covers, scaled by how close
+ * its BM25 score is to the best one. The bot answers only when the best confidence clears
+ * `answerThreshold` and leads the runner-up by `minMargin`; otherwise the top candidates
+ * feed a clarifying question.
+ */
+import { type DetectedLanguage, detectLanguage, type LanguageContext } from '../language.ts';
+import type { Article, Category, KnowledgeBase } from './load.ts';
+import { hanTerms, isHan, pieces, SynonymTable, words } from './text.ts';
+import { TypoCorrector } from './typo.ts';
+
+export interface MatcherOptions {
+  answerThreshold: number;
+  minMargin: number;
+  /** Candidates below this confidence are not offered at all. */
+  candidateThreshold: number;
+  maxCandidates: number;
+}
+
+export const DEFAULT_MATCHER_OPTIONS: MatcherOptions = {
+  answerThreshold: 0.45,
+  minMargin: 0.05,
+  candidateThreshold: 0.2,
+  maxCandidates: 3,
+};
+
+export interface Scored {
+  id: string;
+  category: Category;
+  score: number;
+}
+
+export interface MatchResult {
+  language: string;
+  languageSource: DetectedLanguage['source'];
+  answer: Scored | null;
+  candidates: Scored[];
+}
+
+const K1 = 1.2;
+const B = 0.4;
+const KEYWORD_WEIGHT = 2;
+const TITLE_WEIGHT = 1;
+/**
+ * Bigrams across a word boundary ("个奇") are unknown to the KB without meaning anything;
+ * they count less against coverage than an unknown word does.
+ */
+const UNKNOWN_HAN_FACTOR = 0.5;
+
+export class KbMatcher {
+  readonly options: MatcherOptions;
+  private readonly synonyms: SynonymTable;
+  private readonly typos: TypoCorrector;
+  private readonly postings = new Map<string, Array<{ doc: number; tf: number }>>();
+  private readonly idf = new Map<string, number>();
+  private readonly docLength: number[] = [];
+  private readonly avgLength: number;
+  /** Weight of a term the knowledge base never uses: a typical word's. */
+  private readonly unknownWeight: number;
+  private readonly byId = new Map<string, Article>();
+
+  constructor(
+    readonly kb: KnowledgeBase,
+    options: Partial<MatcherOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_MATCHER_OPTIONS, ...options };
+    this.synonyms = new SynonymTable(kb.synonyms);
+    const vocabulary = new Map<string, number>();
+    const texts = kb.articles.flatMap((a) => [
+      ...Object.values(a.questions).flat(),
+      ...Object.values(a.keywords).flat(),
+      ...Object.values(a.title),
+    ]);
+    for (const w of [...texts.flatMap(words), ...this.synonyms.latinWords()]) {
+      vocabulary.set(w, (vocabulary.get(w) ?? 0) + 1);
+    }
+    this.typos = new TypoCorrector(vocabulary);
+
+    kb.articles.forEach((article, doc) => {
+      this.byId.set(article.id, article);
+      const tf = new Map<string, number>();
+      const add = (text: string, weight: number) => {
+        for (const t of this.terms(text, false)) tf.set(t, (tf.get(t) ?? 0) + weight);
+      };
+      for (const q of Object.values(article.questions).flat()) add(q, 1);
+      for (const k of Object.values(article.keywords).flat()) add(k, KEYWORD_WEIGHT);
+      for (const t of Object.values(article.title)) add(t, TITLE_WEIGHT);
+      let length = 0;
+      for (const [term, n] of tf) {
+        length += n;
+        const list = this.postings.get(term) ?? [];
+        list.push({ doc, tf: n });
+        this.postings.set(term, list);
+      }
+      this.docLength.push(length);
+    });
+    const n = kb.articles.length;
+    this.avgLength = this.docLength.reduce((s, l) => s + l, 0) / Math.max(1, n);
+    const idfs: number[] = [];
+    for (const [term, list] of this.postings) {
+      const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
+      this.idf.set(term, idf);
+      idfs.push(idf);
+    }
+    idfs.sort((a, b) => a - b);
+    this.unknownWeight = idfs[Math.floor(idfs.length / 2)] ?? 1;
+  }
+
+  article(id: string): Article | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The match terms of a text; user text is typo-corrected, article text is taken as written. */
+  terms(text: string, correct = true): string[] {
+    const out: string[] = [];
+    let run: string[] = [];
+    const flush = () => {
+      if (run.length > 0) out.push(...this.synonyms.mapWords(run));
+      run = [];
+    };
+    for (const piece of pieces(text)) {
+      if (piece.kind === 'word') {
+        run.push(correct ? this.typos.correct(piece.value) : piece.value);
+        continue;
+      }
+      flush();
+      const { concepts, rest } = this.synonyms.mapHan(piece.value);
+      out.push(...concepts, ...rest.flatMap(hanTerms));
+    }
+    flush();
+    return out;
+  }
+
+  match(text: string, language: Omit<LanguageContext, 'supported' | 'default'> & Partial<LanguageContext> = {}): MatchResult {
+    const detected = detectLanguage(text, {
+      supported: ['en', 'zh'],
+      default: 'en',
+      ...language,
+    });
+    const ranked = this.rank(text);
+    const { answerThreshold, minMargin, candidateThreshold, maxCandidates } = this.options;
+    const top = ranked[0];
+    const second = ranked[1]?.score ?? 0;
+    const answer = top && top.score >= answerThreshold && top.score - second >= minMargin ? top : null;
+    return {
+      language: detected.language,
+      languageSource: detected.source,
+      answer,
+      candidates: ranked.filter((s) => s.score >= candidateThreshold).slice(0, maxCandidates),
+    };
+  }
+
+  /** Every article that shares a term with the text, best first, with its confidence. */
+  rank(text: string): Scored[] {
+    const query = new Set(this.terms(text));
+    if (query.size === 0) return [];
+    const bm25 = new Map<number, number>();
+    const covered = new Map<number, number>();
+    let totalWeight = 0;
+    for (const term of query) {
+      const idf = this.idf.get(term);
+      totalWeight += idf ?? (isHan(term) ? this.unknownWeight * UNKNOWN_HAN_FACTOR : this.unknownWeight);
+      if (idf === undefined) continue;
+      for (const { doc, tf } of this.postings.get(term) ?? []) {
+        const norm = tf + K1 * (1 - B + (B * this.docLength[doc]!) / this.avgLength);
+        bm25.set(doc, (bm25.get(doc) ?? 0) + (idf * (tf * (K1 + 1))) / norm);
+        covered.set(doc, (covered.get(doc) ?? 0) + idf);
+      }
+    }
+    const best = Math.max(0, ...bm25.values());
+    if (best === 0) return [];
+    const scored: Scored[] = [];
+    for (const [doc, score] of bm25) {
+      const article = this.kb.articles[doc]!;
+      const coverage = (covered.get(doc) ?? 0) / totalWeight;
+      const confidence = coverage * Math.sqrt(score / best);
+      scored.push({ id: article.id, category: article.category, score: round(confidence) });
+    }
+    return scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+export interface KbTestResult {
+  question: string;
+  language: string;
+  answer: Scored | null;
+  candidates: Scored[];
+}
+
+export interface KbTestOptions {
+  matcher: KbMatcher;
+  /** The platform's locale hint, as a user's message would carry it. */
+  hint?: string;
+}
+
+/** What `verity kb test [--json] "<question>"` prints. */
+export function kbTest(question: string, opts: KbTestOptions): KbTestResult {
+  const r = opts.matcher.match(question, opts.hint ? { hint: opts.hint } : {});
+  return { question, language: r.language, answer: r.answer, candidates: r.candidates };
+}
