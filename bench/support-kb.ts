@@ -64,7 +64,9 @@ function evaluate(matcher: KbMatcher, set: Labelled[]): Evaluation {
     else if (r.answer) wrongAnswers++;
     if (r.answer?.id !== expect) {
       const shown = r.candidates.map((c) => `${c.id} ${c.score}`).join(', ');
-      misses.push(`${best === expect ? 'low confidence' : 'wrong'}: ${q} [${expect}] → ${shown || 'nothing'}`);
+      misses.push(
+        `${best === expect ? 'low confidence' : 'wrong'}: ${q} [${expect}] → ${shown || 'nothing'}`,
+      );
     }
   }
   times.sort((a, b) => a - b);

@@ -5,16 +5,8 @@
  */
 import type { Redis } from 'ioredis';
 import { VerityError } from '../core/errors.ts';
-import {
-  type Conversation,
-  type ConversationStatus,
-  type InboundEvent,
-  type Message,
-  Participant,
-  type Priority,
-} from '../core/model.ts';
-import { newConversationId } from './ids.ts';
-import { type IndexField, Keys } from './keys.ts';
+import type { Conversation, ConversationStatus, InboundEvent, Message, Priority } from '../core/model.ts';
+import { type IndexField, Keys, UNASSIGNED } from './keys.ts';
 import { decodeConversation, decodeMessage, encodeMessageBody, type MessageBody } from './records.ts';
 import { callScript } from './scripts.ts';
 
@@ -149,7 +141,7 @@ export class ConversationStore {
       ['channel', event.channel],
       ['threadKey', event.thread.key],
       ['kind', event.thread.kind],
-      ['participant', JSON.stringify(Participant.parse(event.sender))],
+      ['participant', JSON.stringify(event.sender)],
       ...(event.thread.title ? [['title', event.thread.title]] : []),
       ...(event.sender.language ? [['language', event.sender.language]] : []),
     ].flat();
@@ -162,7 +154,7 @@ export class ConversationStore {
       [
         base,
         `${event.channel}|${event.thread.key}`,
-        newConversationId(shard, now),
+        shard,
         this.options.dedupeSeconds,
         now,
         event.type,
@@ -249,7 +241,11 @@ export class ConversationStore {
       this.redis.hmget(this.keys.edits(conversationId), ...seqs),
       this.redis.hmget(this.keys.deliveries(conversationId), ...seqs),
     ]);
-    return entries.map((entry, i) => decodeMessage(entry, edits[i] ?? null, deliveries[i] ?? null)).reverse();
+    return entries
+      .map((entry, i) =>
+        decodeMessage(conversationId, from + i + 1, entry, edits[i] ?? null, deliveries[i] ?? null),
+      )
+      .reverse();
   }
 
   async message(conversationId: string, seq: number): Promise<Message | undefined> {
@@ -258,7 +254,7 @@ export class ConversationStore {
       this.redis.hget(this.keys.edits(conversationId), String(seq)),
       this.redis.hget(this.keys.deliveries(conversationId), String(seq)),
     ]);
-    return entry ? decodeMessage(entry, edits, delivery) : undefined;
+    return entry ? decodeMessage(conversationId, seq, entry, edits, delivery) : undefined;
   }
 
   /** The seq of a message by its platform id (edits, replies, deletions). */
@@ -332,42 +328,53 @@ export class ConversationStore {
 
   /**
    * Conversations matching every filter, most recent activity first, across all shards.
-   * Each shard walks its most selective index within a budget; the pages are merged.
+   * Each shard reads its most selective index within a budget; the pages are merged.
    */
   async list(filter: ListFilter = {}, options: { cursor?: string; limit?: number } = {}): Promise<ListPage> {
     const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
     const [cursorScore, cursorId] = options.cursor ? decodeCursor(options.cursor) : ['+inf', ''];
-    const { index, checks } = planList(filter);
-    const shards = this.keys.allShards();
-    const replies = await Promise.all(
-      shards.map((shard) =>
-        callScript(
+    const plan = planList(filter);
+    const budget = 4 * limit + 500;
+    const listShard = async (shard: number, mode: 'walk' | 'set', index: string, checks: string[]) =>
+      asReply(
+        await callScript(
           this.redis,
           'verityListShard',
-          [
-            index.value === undefined
-              ? this.keys.index(shard, 'all')
-              : this.keys.index(shard, index.field, index.value),
-          ],
+          [index],
           [
             this.keys.shard(shard),
+            mode,
             cursorScore,
             cursorId,
             limit,
-            4 * limit + 500,
+            mode === 'set' ? 20_000 : budget,
             checks.length / 2,
             ...checks,
           ],
         ),
-      ),
+      );
+    const replies = await Promise.all(
+      this.keys.allShards().map(async (shard) => {
+        const first = await listShard(
+          shard,
+          plan.mode,
+          this.keys.index(shard, plan.field, plan.value),
+          plan.checks,
+        );
+        // A membership set too large to sort: walk the activity index with every filter as a check.
+        return first[0] === -1
+          ? listShard(shard, 'walk', this.keys.index(shard, 'all'), plan.allChecks)
+          : first;
+      }),
     );
     type Hit = { id: string; score: number };
     const hits: Hit[] = [];
     let stop: Hit | undefined;
-    for (const reply of replies) {
-      const [state, resumeScore, resumeId, ...rest] = asReply(reply);
+    let more = false;
+    for (const [state, resumeScore, resumeId, ...rest] of replies) {
       for (let i = 0; i + 1 < rest.length; i += 2)
         hits.push({ id: String(rest[i]), score: Number(rest[i + 1]) });
+      if (state === 2) more = true;
       if (state === 0) {
         const resume = { id: String(resumeId), score: Number(resumeScore) };
         if (!stop || before(stop, resume)) stop = resume;
@@ -375,10 +382,10 @@ export class ConversationStore {
     }
     hits.sort((a, b) => (before(a, b) ? -1 : 1));
     // A shard that ran out of budget may hold matches older than its stop point: never skip past it.
-    const safe = stop ? hits.filter((h) => !before(stop!, h)) : hits;
+    const safe = stop ? hits.filter((h) => !before(stop, h)) : hits;
     const page = safe.slice(0, limit);
-    const more = safe.length > limit || stop !== undefined || replies.some((r) => asReply(r)[0] === 2);
-    const last = page.at(-1) ?? stop;
+    more ||= safe.length > limit || stop !== undefined;
+    const last = page.length === limit ? page.at(-1) : (stop ?? page.at(-1));
     const conversations = await this.getMany(page.map((h) => h.id));
     return more && last ? { conversations, cursor: encodeCursor(last.score, last.id) } : { conversations };
   }
@@ -434,29 +441,47 @@ function before(a: { score: number; id: string }, b: { score: number; id: string
   return a.score > b.score || (a.score === b.score && a.id > b.id);
 }
 
-/** The index to walk is the most selective filter given; the others are checked per entry. */
+const FIELDS: Record<keyof ListFilter, string> = {
+  assignee: 'assignee',
+  status: 'status',
+  tag: 'tags',
+  team: 'team',
+  language: 'language',
+  priority: 'priority',
+  channel: 'channel',
+};
+
+/**
+ * Which index a listing reads: the assignee or status activity index when one is
+ * filtered (they are ordered already), else the membership set of the most selective
+ * other filter; every other filter is checked on the conversation itself.
+ */
 function planList(filter: ListFilter): {
-  index: { field: IndexField; value: string | undefined };
+  mode: 'walk' | 'set';
+  field: IndexField | 'all';
+  value: string | undefined;
   checks: string[];
+  allChecks: string[];
 } {
-  const order: Array<[IndexField, keyof ListFilter, string]> = [
-    ['assignee', 'assignee', 'assignee'],
-    ['tag', 'tag', 'tags'],
-    ['team', 'team', 'team'],
-    ['language', 'language', 'language'],
-    ['priority', 'priority', 'priority'],
-    ['channel', 'channel', 'channel'],
-    ['status', 'status', 'status'],
+  const order: Array<keyof ListFilter> = [
+    'assignee',
+    'status',
+    'tag',
+    'team',
+    'language',
+    'priority',
+    'channel',
   ];
-  const present = order.filter(([, key]) => filter[key] !== undefined);
+  const present = order.filter((key) => filter[key] !== undefined);
+  const allChecks = present.flatMap((key) => [FIELDS[key], filter[key] ?? '']);
   const [first, ...rest] = present;
-  if (!first) return { index: { field: 'status', value: undefined }, checks: [] };
-  const value = (key: keyof ListFilter) => filter[key] ?? '';
-  const indexValue = first[0] === 'assignee' && value('assignee') === '' ? '~' : value(first[1]);
-  return {
-    index: { field: first[0], value: indexValue },
-    checks: rest.flatMap(([, key, field]) => [field, value(key)]),
-  };
+  const checks = rest.flatMap((key) => [FIELDS[key], filter[key] ?? '']);
+  if (!first) return { mode: 'walk', field: 'all', value: undefined, checks: [], allChecks };
+  const value = filter[first] ?? '';
+  if (first === 'assignee')
+    return { mode: 'walk', field: 'assignee', value: value === '' ? UNASSIGNED : value, checks, allChecks };
+  if (first === 'status') return { mode: 'walk', field: 'status', value, checks, allChecks };
+  return { mode: 'set', field: first, value, checks, allChecks };
 }
 
 function encodeCursor(score: number, id: string): string {

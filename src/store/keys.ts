@@ -5,7 +5,8 @@
  * Conversations are spread over `shards` hash tags (`{s7}`): all keys of one conversation,
  * its thread mapping, its dedupe marks, the indexes that list it and its inbound stream
  * share one tag, so ingest is a single atomic script on one Redis Cluster slot. A
- * conversation id starts with its shard (`7-…`), so any key of it is found without a lookup.
+ * conversation id starts with its shard (`7-1k3`: shard 7, the shard's 1k3rd in base 36),
+ * so any key of it is found without a lookup.
  */
 
 /** FNV-1a: stable across processes and versions (unlike a language's built-in hash). */
@@ -76,6 +77,7 @@ export class Keys {
     return `${this.conversation(id)}:p`;
   }
 
+  /** Activity indexes (all, status, assignee) are sorted sets; the others plain sets (see lua/_conversation.lua). */
   index(shard: number, field: IndexField | 'all', value?: string): string {
     return field === 'all' ? `${this.shard(shard)}i:all` : `${this.shard(shard)}i:${field}:${value ?? ''}`;
   }

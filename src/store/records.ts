@@ -4,7 +4,7 @@
  * only place that knows it; reads are parsed with zod like any other input.
  */
 import { z } from 'zod';
-import { Conversation, Message, Participant } from '../core/model.ts';
+import { Conversation, Message } from '../core/model.ts';
 
 const int = z.coerce.number().int().nonnegative();
 const optionalString = z
@@ -58,33 +58,45 @@ export function decodeConversation(hash: Record<string, string>): Conversation {
   return Conversation.parse(defined);
 }
 
-export function encodeParticipant(p: Participant): string {
-  return JSON.stringify(Participant.parse(p));
-}
-
 const Edits = z.array(z.object({ text: z.string(), at: z.number() }));
 const Delivery = Message.shape.delivery.unwrap();
 
-/** A stored message entry merged with its overlays: the current text is the last edit's. */
-export function decodeMessage(entry: string, edits: string | null, delivery: string | null): Message {
-  const base = Message.omit({ edits: true })
-    .extend({ edits: Edits.default([]) })
-    .parse(JSON.parse(entry));
+/** What a stored entry holds: the message minus what its position implies. */
+const Entry = Message.omit({ id: true, conversationId: true, seq: true, replyTo: true, edits: true }).extend({
+  replyTo: z.number().int().positive().optional(),
+});
+
+/**
+ * A stored message entry merged with its overlays. Entries are immutable and their
+ * position is their seq; the current text is the last edit's.
+ */
+export function decodeMessage(
+  conversationId: string,
+  seq: number,
+  entry: string,
+  edits: string | null,
+  delivery: string | null,
+): Message {
+  const { replyTo, ...stored } = Entry.parse(JSON.parse(entry));
   const history = edits ? Edits.parse(JSON.parse(edits)) : [];
   const last = history.at(-1);
   const message: Message = {
-    ...base,
-    edits: history.length ? [{ text: base.text, at: base.createdAt }, ...history.slice(0, -1)] : [],
-    text: last ? last.text : base.text,
+    ...stored,
+    id: `${conversationId}.${seq}`,
+    conversationId,
+    seq,
+    edits: history.length ? [{ text: stored.text, at: stored.createdAt }, ...history.slice(0, -1)] : [],
+    text: last ? last.text : stored.text,
   };
+  if (replyTo !== undefined) message.replyTo = `${conversationId}.${replyTo}`;
   if (delivery) message.delivery = Delivery.parse(JSON.parse(delivery));
   return message;
 }
 
-/** The part of a message the caller provides; the store adds id, conversationId, seq. */
+/** The part of a message the caller provides; its id, conversation and seq come from its position. */
 export type MessageBody = Omit<Message, 'id' | 'conversationId' | 'seq' | 'replyTo'>;
 
-/** `{"id":…` is written by the script; the body is the rest of the object, without its "{". */
+/** The scripts write `{` (and `"replyTo":n,` when known) before this. */
 export function encodeMessageBody(body: MessageBody): string {
   return JSON.stringify(body).slice(1);
 }

@@ -21,6 +21,8 @@ export const OfficialConfig = z.object({
   promises: z
     .array(z.enum(['never-dm-first', 'never-ask-secret', 'never-ask-funds', 'never-call']))
     .default(['never-dm-first', 'never-ask-secret', 'never-ask-funds']),
+  /** Official invite and profile links (`discord.gg/…`, `t.me/…`, `weixin://…`), compared without scheme. */
+  links: z.array(z.string().min(3)).default([]),
   /** Names and domains that look like ours but are not an attack (fixes a false alarm at once). */
   allowlist: z.array(z.string()).default([]),
 });

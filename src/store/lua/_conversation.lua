@@ -2,6 +2,13 @@
 -- conversation. Every key they touch is `base .. <suffix>`, where `base` is the shard
 -- prefix (`verity:{s7}:`) passed in ARGV: all such keys share the hash tag of the
 -- script's declared KEYS, so they live on the same Redis Cluster slot.
+--
+-- Two kinds of index:
+--   activity indexes, sorted sets scored by last activity, re-scored on every message:
+--     i:all, i:status:<status>, i:assignee:<agent or ~>
+--   membership indexes, plain sets, changed only when the field changes:
+--     i:channel:<c>, i:priority:<p>, i:team:<t>, i:language:<l>, i:tag:<t>
+-- Each message costs three ZADDs, not one per field (see docs/store.md for the numbers).
 
 local function load_meta(key)
   local flat = redis.call('HGETALL', key)
@@ -11,17 +18,17 @@ local function load_meta(key)
   return meta
 end
 
--- The index entries a conversation with this meta belongs to (`i:<field>:<value>`).
-local function index_names(meta)
-  local assignee = meta.assignee
-  if assignee == nil or assignee == '' then assignee = '~' end
-  local names = {
-    'i:all',
-    'i:status:' .. meta.status,
-    'i:assignee:' .. assignee,
-    'i:channel:' .. meta.channel,
-    'i:priority:' .. meta.priority,
-  }
+local function assignee_of(meta)
+  if meta.assignee == nil or meta.assignee == '' then return '~' end
+  return meta.assignee
+end
+
+local function activity_indexes(status, assignee)
+  return { 'i:all', 'i:status:' .. status, 'i:assignee:' .. assignee }
+end
+
+local function membership_indexes(meta)
+  local names = { 'i:channel:' .. meta.channel, 'i:priority:' .. meta.priority }
   if meta.team and meta.team ~= '' then names[#names + 1] = 'i:team:' .. meta.team end
   if meta.language and meta.language ~= '' then names[#names + 1] = 'i:language:' .. meta.language end
   for tag in string.gmatch(meta.tags or '', '[^,]+') do names[#names + 1] = 'i:tag:' .. tag end
@@ -30,9 +37,13 @@ end
 
 local function add_to_indexes(base, id, meta)
   local score = tonumber(meta.lastMessageAt)
-  for _, name in ipairs(index_names(meta)) do redis.call('ZADD', base .. name, score, id) end
+  for _, name in ipairs(activity_indexes(meta.status, assignee_of(meta))) do
+    redis.call('ZADD', base .. name, score, id)
+  end
+  for _, name in ipairs(membership_indexes(meta)) do redis.call('SADD', base .. name, id) end
 end
 
 local function remove_from_indexes(base, id, meta)
-  for _, name in ipairs(index_names(meta)) do redis.call('ZREM', base .. name, id) end
+  for _, name in ipairs(activity_indexes(meta.status, assignee_of(meta))) do redis.call('ZREM', base .. name, id) end
+  for _, name in ipairs(membership_indexes(meta)) do redis.call('SREM', base .. name, id) end
 end
