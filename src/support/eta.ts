@@ -9,7 +9,11 @@ export const EtaConfig = z.object({
   /** Only the most recent handling times count. */
   window: z.number().int().min(1).max(10_000).default(50),
   /** Assumed handling time until enough real ones are known. */
-  defaultHandlingMs: z.number().int().positive().default(10 * 60_000),
+  defaultHandlingMs: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 60_000),
   /** Below this many samples the default is blended in. */
   minSamples: z.number().int().min(1).default(5),
   /** Conversations one agent handles at once. */
@@ -17,7 +21,11 @@ export const EtaConfig = z.object({
   /** Re-notify a waiting user when the estimate moved by this share … */
   renotifyRatio: z.number().positive().default(0.5),
   /** … and by at least this much. */
-  renotifyMinDeltaMs: z.number().int().nonnegative().default(5 * 60_000),
+  renotifyMinDeltaMs: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(5 * 60_000),
 });
 export type EtaConfig = z.infer<typeof EtaConfig>;
 

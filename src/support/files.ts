@@ -23,7 +23,9 @@ export function readYaml(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new SupportDataError(file, [`cannot read: ${cause instanceof Error ? cause.message : String(cause)}`]);
+    throw new SupportDataError(file, [
+      `cannot read: ${cause instanceof Error ? cause.message : String(cause)}`,
+    ]);
   }
   return parseYaml(text, file);
 }
@@ -55,7 +57,9 @@ export function yamlFilesIn(dir: string): string[] {
   try {
     names = readdirSync(dir);
   } catch (cause) {
-    throw new SupportDataError(dir, [`cannot list: ${cause instanceof Error ? cause.message : String(cause)}`]);
+    throw new SupportDataError(dir, [
+      `cannot list: ${cause instanceof Error ? cause.message : String(cause)}`,
+    ]);
   }
   return names
     .filter((n) => /\.ya?ml$/.test(n))

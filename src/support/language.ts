@@ -40,7 +40,9 @@ export interface ScriptCounts {
 export function countScripts(text: string): ScriptCounts {
   const cleaned = text.replace(NEUTRAL, ' ');
   const count = (re: RegExp) => cleaned.match(re)?.length ?? 0;
-  const latinWords = (cleaned.match(/[A-Za-z\u00C0-\u024F]{2,}/g) ?? []).filter((w) => !ACRONYM.test(w)).length;
+  const latinWords = (cleaned.match(/[A-Za-z\u00C0-\u024F]{2,}/g) ?? []).filter(
+    (w) => !ACRONYM.test(w),
+  ).length;
   return {
     han: count(/\p{Script=Han}/gu),
     kana: count(/[\p{Script=Hiragana}\p{Script=Katakana}]/gu),

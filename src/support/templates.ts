@@ -105,10 +105,16 @@ export function placeholders(text: string): Set<string> {
 }
 
 type Nested = string | { [key: string]: Nested };
-const NestedText: z.ZodType<Nested> = z.lazy(() => z.union([z.string().min(1), z.record(z.string(), NestedText)]));
+const NestedText: z.ZodType<Nested> = z.lazy(() =>
+  z.union([z.string().min(1), z.record(z.string(), NestedText)]),
+);
 const TemplateFile = z.record(z.string(), NestedText);
 
-function flatten(node: Record<string, Nested>, prefix = '', out = new Map<string, string>()): Map<string, string> {
+function flatten(
+  node: Record<string, Nested>,
+  prefix = '',
+  out = new Map<string, string>(),
+): Map<string, string> {
   for (const [k, v] of Object.entries(node)) {
     const key = prefix ? `${prefix}.${k}` : k;
     if (typeof v === 'string') out.set(key, v.replace(/\n+$/, ''));
@@ -167,7 +173,9 @@ export class Templates {
       texts.set(language, map);
     }
     if (!texts.has(options.defaultLanguage)) {
-      throw new SupportDataError(`${options.defaultLanguage}.yaml`, ['no templates for the default language']);
+      throw new SupportDataError(`${options.defaultLanguage}.yaml`, [
+        'no templates for the default language',
+      ]);
     }
     return new Templates(texts, options.defaultLanguage);
   }
@@ -181,8 +189,7 @@ export class Templates {
   }
 
   render<K extends TemplateKey>(key: K, language: string, ...args: RenderArgs<K>): string {
-    const text =
-      this.texts.get(language)?.get(key) ?? this.texts.get(this.defaultLanguage)?.get(key) ?? key;
+    const text = this.texts.get(language)?.get(key) ?? this.texts.get(this.defaultLanguage)?.get(key) ?? key;
     const params: Record<string, string | number> = args[0] ?? {};
     return text.replace(PLACEHOLDER, (whole, name: string | undefined) => {
       if (whole === '{{') return '{';

@@ -134,7 +134,10 @@ export class KbMatcher {
     return out;
   }
 
-  match(text: string, language: Omit<LanguageContext, 'supported' | 'default'> & Partial<LanguageContext> = {}): MatchResult {
+  match(
+    text: string,
+    language: Omit<LanguageContext, 'supported' | 'default'> & Partial<LanguageContext> = {},
+  ): MatchResult {
     const detected = detectLanguage(text, {
       supported: ['en', 'zh'],
       default: 'en',
