@@ -1,0 +1,191 @@
+/**
+ * Finds what a text points at: links and bare domains (also written as `example[.]com`
+ * or `hxxp://` to dodge filters, punycode or Unicode), handles and messenger links,
+ * phone numbers, e-mail addresses and crypto addresses. Pure and allocation-light: it
+ * runs on every inbound message.
+ */
+
+import type { CountryCode } from 'libphonenumber-js';
+import { findPhoneNumbersInText } from 'libphonenumber-js';
+import { parse as parseHost } from 'tldts';
+import { base58CheckDecode, isValidBech32 } from './checksums.ts';
+import { normalizeHost, normalizePhone } from './official.ts';
+
+export type Chain = 'btc' | 'evm' | 'tron';
+
+export interface Extracted {
+  kind: 'url' | 'domain' | 'handle' | 'phone' | 'email' | 'address';
+  /** Canonical value: host for domains, `@name` for handles, E.164 for phones. */
+  value: string;
+  /** Offset in the (deobfuscated) text, for ordering. */
+  index: number;
+  host?: string;
+  channel?: string;
+  chain?: Chain;
+  /** Written in a disguised form (`[.]`, `hxxp`) in the original text. */
+  obfuscated?: boolean;
+}
+
+export interface ExtractOptions {
+  /** Country for numbers written without `+` (e.g. `US`); without it only international numbers are found. */
+  defaultCountry?: CountryCode;
+}
+
+const DEOBFUSCATIONS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\s*(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|\[点\]|\(点\))\s*/gi, '.'],
+  [/\bhxxp(s?)/gi, 'http$1'],
+  [/\[:\]\/\/|\[:\/\/\]|\[:\]/g, '://'],
+  [/:\/\/\//g, '://'],
+];
+const WIDE_DOT =
+  /(?<=[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}])[。．｡](?=[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}])/gu;
+
+/** The text with common link obfuscations undone (`example[.]com` → `example.com`). */
+export function deobfuscate(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of DEOBFUSCATIONS) out = out.replace(pattern, replacement);
+  return out.replace(WIDE_DOT, '.');
+}
+
+// Host labels: letters of the scripts used for homoglyph hosts (not Han, so that Chinese
+// prose around a link stays outside it), digits, marks, hyphens, fullwidth forms.
+const L = String.raw`[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{Script=Cherokee}\p{N}\p{M}]`;
+const LABEL = String.raw`${L}(?:(?:${L}|-){0,61}${L})?`;
+const HOST = String.raw`(?:${LABEL}\.)+(?:xn--[a-z0-9-]{2,59}|${L}{2,63})`;
+const TAIL = String.raw`[^\s<>"'\u3000-\u303f\uff08\uff09\u300c-\u300f]*`;
+
+const MESSENGER =
+  /\b(?:https?:\/\/)?(?:www\.)?(t\.me|telegram\.me|telegram\.dog|discord\.gg|discord(?:app)?\.com\/invite|u\.wechat\.com|weixin\.qq\.com\/r)\/(\+?[\w-]{2,64})/giu;
+const WECHAT_ID = /(?:微信号?|wechat(?:\s*id)?|weixin|vx)\s*[:：]?\s*([a-zA-Z][-_a-zA-Z0-9]{5,19})\b/giu;
+const WEIXIN_SCHEME = /weixin:\/\/[^\s]+/giu;
+const URL_WITH_SCHEME = new RegExp(
+  String.raw`\b(?:https?|ftp)://(${HOST}|\[[0-9a-f:]+\]|\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?${TAIL}`,
+  'giu',
+);
+const EMAIL = new RegExp(String.raw`[\p{L}\p{N}._%+-]{1,64}@(${HOST})`, 'giu');
+const EVM = /(?<![0-9a-z])0x[0-9a-f]{40}(?![0-9a-z])/giu;
+const BECH32 = /(?<![0-9a-z])(?:bc1|tb1)[02-9ac-hj-np-z]{8,87}(?![0-9a-z])/giu;
+const BASE58 = /(?<![0-9a-z])[13T][1-9A-HJ-NP-Za-km-z]{25,34}(?![0-9a-z])/gu;
+const BARE_HOST = new RegExp(String.raw`(?<!${L}|[@＠._/-])(${HOST})(?!${L}|[_-])(/${TAIL})?`, 'giu');
+const INTERNATIONAL_PHONE = /(?<![\w+])\+\d[\d\s().-]{5,18}\d(?!\w)/g;
+const HANDLE = /(?<![\p{L}\p{N}_.@＠])[@＠]([\p{L}\p{N}_]{2,64})/gu;
+const TRAILING = /[.,;:!?)\]}>'"。，；：！？）】」』]+$/u;
+
+function isRealHost(host: string): boolean {
+  const parsed = parseHost(host, { allowPrivateDomains: true });
+  return parsed.domain !== null && (parsed.isIcann === true || parsed.isPrivate === true);
+}
+
+/** Every entity in `text`, in order of appearance. */
+export function extract(text: string, options: ExtractOptions = {}): Extracted[] {
+  const original = text.toLowerCase();
+  let work = deobfuscate(text);
+  const found: Extracted[] = [];
+  // Each pass blanks what it took, so later passes never see it twice.
+  const take = (index: number, length: number): void => {
+    work = work.slice(0, index) + ' '.repeat(length) + work.slice(index + length);
+  };
+  const obfuscated = (raw: string): boolean => !original.includes(raw.toLowerCase());
+
+  for (const m of work.matchAll(MESSENGER)) {
+    const site = m[1]!.toLowerCase();
+    const id = m[2]!;
+    const telegram = site.startsWith('t') && !id.startsWith('+');
+    if (telegram && id.toLowerCase() !== 'joinchat') {
+      found.push({ kind: 'handle', value: `@${id}`, index: m.index, channel: 'telegram' });
+    } else {
+      const channel = site.startsWith('discord') ? 'discord' : site.startsWith('t') ? 'telegram' : 'wechat';
+      found.push({
+        kind: 'url',
+        value: `${site.replace('discordapp.com', 'discord.com')}/${id}`,
+        index: m.index,
+        channel,
+      });
+    }
+    take(m.index, m[0].length);
+  }
+  for (const m of work.matchAll(WEIXIN_SCHEME)) {
+    found.push({ kind: 'url', value: m[0].replace(TRAILING, ''), index: m.index, channel: 'wechat' });
+    take(m.index, m[0].length);
+  }
+  for (const m of work.matchAll(WECHAT_ID)) {
+    found.push({ kind: 'handle', value: m[1]!, index: m.index, channel: 'wechat' });
+    take(m.index, m[0].length);
+  }
+  for (const m of work.matchAll(URL_WITH_SCHEME)) {
+    const raw = m[0].replace(TRAILING, '');
+    const host = normalizeHost(m[1]!);
+    found.push({ kind: 'url', value: raw, host, index: m.index, obfuscated: obfuscated(raw) });
+    take(m.index, m[0].length);
+  }
+  for (const m of work.matchAll(EMAIL)) {
+    const host = normalizeHost(m[1]!);
+    if (!isRealHost(host)) continue;
+    found.push({
+      kind: 'email',
+      value: m[0].toLowerCase(),
+      host,
+      index: m.index,
+      obfuscated: obfuscated(m[0]),
+    });
+    take(m.index, m[0].length);
+  }
+  for (const [pattern, valid] of ADDRESS_PATTERNS) {
+    for (const m of work.matchAll(pattern)) {
+      if (!valid(m[0])) continue;
+      found.push({ kind: 'address', value: m[0], chain: chainOf(m[0]), index: m.index });
+      take(m.index, m[0].length);
+    }
+  }
+  for (const m of work.matchAll(BARE_HOST)) {
+    const host = normalizeHost(m[1]!);
+    if (!isRealHost(host)) continue;
+    const path = (m[2] ?? '').replace(TRAILING, '');
+    const raw = m[1]! + path;
+    const kind = path.length > 1 ? 'url' : 'domain';
+    found.push({
+      kind,
+      value: kind === 'url' ? raw : host,
+      host,
+      index: m.index,
+      obfuscated: obfuscated(raw),
+    });
+    take(m.index, m[0].length);
+  }
+  for (const m of work.matchAll(HANDLE)) {
+    found.push({ kind: 'handle', value: `@${m[1]!}`, index: m.index });
+    take(m.index, m[0].length);
+  }
+  if (/\d/.test(work)) {
+    const phoneOptions = options.defaultCountry ? { defaultCountry: options.defaultCountry } : {};
+    for (const p of findPhoneNumbersInText(work, phoneOptions)) {
+      found.push({ kind: 'phone', value: p.number.number, index: p.startsAt });
+      take(p.startsAt, p.endsAt - p.startsAt);
+    }
+    // Numbers libphonenumber rejects as unassigned (fictional 555 lines, new ranges) are still numbers.
+    for (const m of work.matchAll(INTERNATIONAL_PHONE)) {
+      const phone = normalizePhone(m[0]);
+      if (phone) found.push({ kind: 'phone', value: phone, index: m.index });
+    }
+  }
+  return found.sort((a, b) => a.index - b.index);
+}
+
+const ADDRESS_PATTERNS: ReadonlyArray<readonly [RegExp, (s: string) => boolean]> = [
+  [EVM, () => true],
+  [BECH32, isValidBech32],
+  [
+    BASE58,
+    (s) => {
+      const payload = base58CheckDecode(s);
+      if (payload?.length !== 21) return false;
+      return s.startsWith('T') ? payload[0] === 0x41 : payload[0] === 0x00 || payload[0] === 0x05;
+    },
+  ],
+];
+
+/** The chain of a base58 address: TRON addresses start with `T`. */
+export function chainOf(address: string): Chain {
+  if (address.startsWith('0x')) return 'evm';
+  return address.startsWith('T') ? 'tron' : 'btc';
+}

@@ -1,0 +1,222 @@
+/**
+ * The secret shield: recovery phrases (every BIP-39 wordlist, 12–24 words, spaced,
+ * numbered, comma-separated or, in Chinese, written without spaces), raw private keys
+ * (hex, WIF, extended keys) and "password: …" disclosures are replaced before a message
+ * is stored or shown. The secret is never returned; only its kind and length are.
+ */
+import { validateMnemonic } from '@scure/bip39';
+import { wordlist as czech } from '@scure/bip39/wordlists/czech.js';
+import { wordlist as english } from '@scure/bip39/wordlists/english.js';
+import { wordlist as french } from '@scure/bip39/wordlists/french.js';
+import { wordlist as italian } from '@scure/bip39/wordlists/italian.js';
+import { wordlist as japanese } from '@scure/bip39/wordlists/japanese.js';
+import { wordlist as korean } from '@scure/bip39/wordlists/korean.js';
+import { wordlist as portuguese } from '@scure/bip39/wordlists/portuguese.js';
+import { wordlist as simplifiedChinese } from '@scure/bip39/wordlists/simplified-chinese.js';
+import { wordlist as spanish } from '@scure/bip39/wordlists/spanish.js';
+import { wordlist as traditionalChinese } from '@scure/bip39/wordlists/traditional-chinese.js';
+import type { Redaction } from '../core/model.ts';
+import { base58CheckDecode } from './checksums.ts';
+
+const LISTS = [
+  english,
+  spanish,
+  french,
+  italian,
+  czech,
+  portuguese,
+  japanese,
+  korean,
+  simplifiedChinese,
+  traditionalChinese,
+];
+const CHINESE_BITS = (1 << 8) | (1 << 9);
+
+/** Word (NFKD, lower case) → bit set of the wordlists that contain it. */
+const WORDS: ReadonlyMap<string, number> = (() => {
+  const m = new Map<string, number>();
+  LISTS.forEach((list, bit) => {
+    for (const w of list) {
+      const key = w.normalize('NFKD');
+      m.set(key, (m.get(key) ?? 0) | (1 << bit));
+    }
+  });
+  return m;
+})();
+
+export const PLACEHOLDERS: Readonly<Record<Redaction['kind'], string>> = {
+  'seed-phrase': '[redacted: recovery phrase]',
+  'private-key': '[redacted: private key]',
+  password: '[redacted: password]',
+  other: '[redacted]',
+};
+
+interface Span {
+  start: number;
+  end: number;
+  kind: Redaction['kind'];
+}
+
+const MIN_WORDS = 12;
+const MAX_WORDS = 24;
+// A run of letters, a number, or one other visible character; Han runs are split per character.
+const TOKEN = /[\p{L}\p{M}]+|\d+|\S/gu;
+const HAN = /\p{Script=Han}/u;
+const NON_ASCII = /[^ -~\s]/;
+const NUMBERING = /^\d{1,2}$/;
+const JOINERS = new Set([
+  ',',
+  '.',
+  ')',
+  '(',
+  '-',
+  ':',
+  ';',
+  '、',
+  '，',
+  '。',
+  '：',
+  '；',
+  '）',
+  '（',
+  '#',
+  '|',
+  '/',
+]);
+
+interface Word {
+  start: number;
+  end: number;
+  text: string;
+  han: boolean;
+  /** No whitespace or punctuation between this Han character and the previous word. */
+  glued: boolean;
+}
+
+function seedPhraseSpans(text: string): Span[] {
+  const spans: Span[] = [];
+  let run: Word[] = [];
+  let mask = 0;
+  let lastEnd = -1;
+  const close = (): void => {
+    if (run.length >= MIN_WORDS) spans.push(...phraseInRun(run, mask));
+    run = [];
+    mask = 0;
+  };
+  const visit = (token: string, index: number): void => {
+    const key = NON_ASCII.test(token) ? token.normalize('NFKD').toLowerCase() : token.toLowerCase();
+    const bits = WORDS.get(key);
+    if (bits !== undefined) {
+      const han = (bits & CHINESE_BITS) !== 0 && HAN.test(token);
+      if ((mask & bits) === 0 && run.length > 0) close();
+      const glued = han && index === lastEnd && run.length > 0;
+      run.push({ start: index, end: index + token.length, text: key, han, glued });
+      mask = run.length === 1 ? bits : mask & bits;
+      lastEnd = index + token.length;
+    } else if (!(NUMBERING.test(token) || JOINERS.has(token))) {
+      close();
+    }
+  };
+  for (const m of text.matchAll(TOKEN)) {
+    const token = m[0];
+    if (NON_ASCII.test(token) && HAN.test(token)) {
+      let at = m.index;
+      for (const ch of token) {
+        visit(ch, at);
+        at += ch.length;
+      }
+    } else {
+      visit(token, m.index);
+    }
+  }
+  close();
+  return spans;
+}
+
+/** The phrase inside a run of wordlist words, if the run really is one. */
+function phraseInRun(run: Word[], mask: number): Span[] {
+  const gluedHan = run.filter((w) => w.glued).length > run.length / 2;
+  if (!gluedHan) {
+    return [{ start: run[0]!.start, end: run[run.length - 1]!.end, kind: 'seed-phrase' }];
+  }
+  // Unspaced Chinese: ordinary prose is made of the same common characters, so only a
+  // window with a valid BIP-39 checksum, starting or ending at a break (start, end,
+  // punctuation or space), counts.
+  const lists = [simplifiedChinese, traditionalChinese].filter((_, i) => mask & (1 << (8 + i)));
+  const starts = run.flatMap((w, i) => (i === 0 || !w.glued ? [i] : []));
+  const ends = run.flatMap((_, i) => (i === run.length - 1 || !run[i + 1]!.glued ? [i + 1] : []));
+  for (let n = MAX_WORDS; n >= MIN_WORDS; n -= 3) {
+    const froms = new Set(
+      [...starts, ...ends.map((e) => e - n)].filter((f) => f >= 0 && f + n <= run.length),
+    );
+    for (const from of froms) {
+      const window = run.slice(from, from + n);
+      const phrase = window.map((w) => w.text).join(' ');
+      if (lists.some((list) => validateMnemonic(phrase, list))) {
+        return [{ start: window[0]!.start, end: window[n - 1]!.end, kind: 'seed-phrase' }];
+      }
+    }
+  }
+  return [];
+}
+
+const HEX_KEY = /(?<![0-9a-z])(?:0x)?[0-9a-f]{64}(?![0-9a-z])/giu;
+// Transaction and block hashes are 64 hex digits too, and users paste them to support.
+const HASH_CONTEXT = /(?:\btx|\btxn|hash|txid|transaction|block|\/tx\/|交易|哈希|区块)[^\n]{0,24}$/iu;
+const WIF = /(?<![0-9a-z])[5KLc9][1-9A-HJ-NP-Za-km-z]{50,51}(?![0-9a-z])/gu;
+const EXTENDED_KEY = /(?<![0-9a-z])[xtyzuv]prv[1-9A-HJ-NP-Za-km-z]{100,112}(?![0-9a-z])/gu;
+const PASSWORD =
+  /(?:\b(?:password|passwd|passcode|passphrase|pwd|pin(?:\s*code)?)|密码|口令)\s*(?:is|was|=|:|：|是|为|:-)\s*["'“]?([^\s"'”]{3,128})/giu;
+
+function keySpans(text: string): Span[] {
+  const spans: Span[] = [];
+  for (const m of text.matchAll(HEX_KEY)) {
+    if (HASH_CONTEXT.test(text.slice(Math.max(0, m.index - 40), m.index))) continue;
+    spans.push({ start: m.index, end: m.index + m[0].length, kind: 'private-key' });
+  }
+  for (const m of text.matchAll(WIF)) {
+    const payload = base58CheckDecode(m[0]);
+    if (
+      !payload ||
+      (payload[0] !== 0x80 && payload[0] !== 0xef) ||
+      (payload.length !== 33 && payload.length !== 34)
+    )
+      continue;
+    spans.push({ start: m.index, end: m.index + m[0].length, kind: 'private-key' });
+  }
+  for (const m of text.matchAll(EXTENDED_KEY)) {
+    spans.push({ start: m.index, end: m.index + m[0].length, kind: 'private-key' });
+  }
+  for (const m of text.matchAll(PASSWORD)) {
+    const value = m[1]!;
+    const start = m.index + m[0].length - value.length;
+    spans.push({ start, end: start + value.length, kind: 'password' });
+  }
+  return spans;
+}
+
+export interface Shielded {
+  text: string;
+  redactions: Redaction[];
+}
+
+/** `text` with every secret replaced by a placeholder; the secrets are not kept anywhere. */
+export function shield(text: string): Shielded {
+  const spans = [...keySpans(text), ...seedPhraseSpans(text)].sort((a, b) => a.start - b.start);
+  if (spans.length === 0) return { text, redactions: [] };
+  const merged: Span[] = [];
+  for (const s of spans) {
+    const last = merged[merged.length - 1];
+    if (last && s.start < last.end) last.end = Math.max(last.end, s.end);
+    else merged.push({ ...s });
+  }
+  let out = '';
+  let at = 0;
+  const redactions: Redaction[] = [];
+  for (const s of merged) {
+    out += text.slice(at, s.start) + PLACEHOLDERS[s.kind];
+    redactions.push({ kind: s.kind, length: s.end - s.start });
+    at = s.end;
+  }
+  return { text: out + text.slice(at), redactions };
+}
