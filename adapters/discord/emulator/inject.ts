@@ -92,6 +92,7 @@ export function injectInteraction(
     guildId: guild?.id ?? null,
     createdAt: Date.now(),
     callbackType: null,
+    deferredFlags: 0,
     originalMessageId: null,
   };
   ctx.world.interactions.set(interaction.id, interaction);

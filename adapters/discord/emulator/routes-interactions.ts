@@ -72,6 +72,7 @@ function callback(
   if ((body.type === 6 || body.type === 7) && interaction.type !== 3) throw Errors.unknownInteraction();
   interaction.callbackType = body.type;
   let message: EmuMessage | undefined;
+  if (body.type === 5) interaction.deferredFlags = parseBody(MessageData, body.data ?? {}).flags ?? 0;
   if (body.type === 4) {
     message = interactionMessage(ctx, interaction, parseBody(MessageData, body.data ?? {}));
     interaction.originalMessageId = message.id;
@@ -145,7 +146,7 @@ export const interactionRoutes: Route[] = [
         !interaction.originalMessageId &&
         req.params.message === '@original'
       ) {
-        const created = interactionMessage(ctx, interaction, data);
+        const created = interactionMessage(ctx, interaction, { ...data, flags: interaction.deferredFlags });
         interaction.originalMessageId = created.id;
       }
       const message = original(ctx, interaction, req.params.message);

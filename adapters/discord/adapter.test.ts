@@ -1,0 +1,320 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DiscordAdapter } from './adapter.ts';
+import { type Org, orgAdapter, RecordingSink, startOrg } from './testing.ts';
+import { TICKET_BUTTON_ID } from './tickets.ts';
+
+let org: Org;
+let adapter: DiscordAdapter;
+let sink: RecordingSink;
+
+async function boot(opts: Parameters<typeof orgAdapter>[1] = {}): Promise<void> {
+  adapter = orgAdapter(org, opts);
+  sink = new RecordingSink();
+  await adapter.start(sink);
+}
+
+beforeEach(async () => {
+  org = await startOrg();
+});
+
+afterEach(async () => {
+  // The client goes first: an emulator closed under a live client makes it reconnect in a loop.
+  await adapter?.stop();
+  await org.emu.close();
+});
+
+describe('DiscordAdapter against the emulator', () => {
+  it('turns a DM into a private message event and delivers the reply', async () => {
+    await boot();
+    expect(adapter.health()).toMatchObject({ ok: true });
+    const dm = org.emu.injectDm(org.alice.id, 'hello, is this the real support?');
+    const event = await sink.waitFor((events) => events.find((e) => e.type === 'message'));
+    expect(event).toMatchObject({
+      type: 'message',
+      eventId: dm.id,
+      platformMessageId: dm.id,
+      text: 'hello, is this the real support?',
+      addressedToBot: true,
+      thread: { key: dm.channelId, kind: 'private' },
+      sender: { userId: org.alice.id, handle: 'alice', displayName: 'Alice', isBot: false },
+    });
+    const result = await adapter.send({
+      type: 'send',
+      id: 'out-1',
+      channel: 'discord',
+      threadKey: event.thread.key,
+      text: 'Yes. @everyone [support](https://evil.example) never asks for your seed phrase.',
+      style: 'plain',
+      replyToPlatformId: dm.id,
+      buttons: [
+        [
+          { label: 'Verify a link', data: 'verify' },
+          { label: 'Help center', url: 'https://example.com/help' },
+        ],
+      ],
+    });
+    const [sent] = await org.emu.waitForBotMessage(dm.channelId);
+    expect(result.platformMessageId).toBe(sent?.id);
+    expect(sent?.referenceId).toBe(dm.id);
+    expect(sent?.allowedMentions).toEqual({ parse: [] });
+    // The masked link renders as plain text, so it cannot disguise where it points.
+    expect(sent?.content).toContain('\\[support](https://evil.example)');
+    expect(JSON.stringify(sent?.components)).toContain('"custom_id":"verify"');
+    expect(JSON.stringify(sent?.components)).toContain('"url":"https://example.com/help"');
+    // Our own message comes back over the gateway and is not ingested.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sink.events.filter((e) => e.type === 'message')).toHaveLength(1);
+  });
+
+  it('marks guild messages addressed to the bot only in support channels or when mentioned', async () => {
+    await boot();
+    org.emu.injectGuildMessage(org.generalChannelId, org.alice.id, 'just chatting');
+    org.emu.injectGuildMessage(org.generalChannelId, org.alice.id, { content: 'help me', mentionBot: true });
+    org.emu.injectGuildMessage(org.supportChannelId, org.alice.id, 'my withdrawal is stuck');
+    const events = await sink.waitFor((all) => (all.length >= 3 ? all : undefined));
+    const byText = Object.fromEntries(events.map((e) => [e.type === 'message' ? e.text : '', e]));
+    expect(byText['just chatting']).toMatchObject({
+      addressedToBot: false,
+      thread: { kind: 'group', key: org.generalChannelId },
+    });
+    expect(byText[`<@${org.emu.bot.id}> help me`]).toMatchObject({ addressedToBot: true });
+    expect(byText['my withdrawal is stuck']).toMatchObject({
+      addressedToBot: true,
+      thread: { key: org.supportChannelId },
+    });
+  });
+
+  it('reports edits and attachments', async () => {
+    await boot();
+    const message = org.emu.injectDm(org.alice.id, {
+      content: 'see screenshot',
+      attachments: [{ filename: 'shot.png', size: 2048, contentType: 'image/png' }],
+    });
+    const first = await sink.waitFor((events) => events.find((e) => e.type === 'message'));
+    if (first.type !== 'message') throw new Error('expected a message');
+    expect(first.attachments).toHaveLength(1);
+    expect(first.attachments[0]).toMatchObject({
+      type: 'photo',
+      name: 'shot.png',
+      size: 2048,
+      mimeType: 'image/png',
+    });
+    const file = await adapter.fetchFile(first.attachments[0]?.fileId ?? '');
+    let bytes = 0;
+    for await (const piece of file.stream) bytes += Buffer.byteLength(piece);
+    expect(bytes).toBe(2048);
+    expect(file.mimeType).toBe('image/png');
+    await expect(adapter.fetchFile('https://evil.example/x.png')).rejects.toThrow(/refusing/);
+
+    const edited = org.emu.injectEdit(message.id, 'see screenshot (edited)');
+    const edit = await sink.waitFor((events) => events.find((e) => e.type === 'edit'));
+    expect(edit).toMatchObject({
+      eventId: `${message.id}:edit:${Date.parse(edited.editedTimestamp ?? '')}`,
+      platformMessageId: message.id,
+      text: 'see screenshot (edited)',
+    });
+  });
+
+  it('opens a private ticket thread with the user from the support channel button', async () => {
+    await boot();
+    const [prompt] = await org.emu.waitForBotMessage(org.supportChannelId);
+    expect(JSON.stringify(prompt?.components)).toContain(TICKET_BUTTON_ID);
+    org.emu.injectButton(org.supportChannelId, org.alice.id, prompt?.id ?? '', TICKET_BUTTON_ID);
+    const thread = await org.emu.waitForAction('thread');
+    expect(thread.parentId).toBe(org.supportChannelId);
+    const channel = org.emu.world.channels.get(thread.channelId);
+    expect(channel?.type).toBe(12);
+    await org.emu.waitForAction('thread-member', (a) => a.userId === org.alice.id);
+    const [intro] = await org.emu.waitForBotMessage(thread.channelId);
+    expect(intro?.content).toContain(`<@&${org.staffRoleId}>`);
+    expect(intro?.allowedMentions).toMatchObject({ users: [org.alice.id], roles: [org.staffRoleId] });
+    const opened = await sink.waitFor((events) =>
+      events.find((e) => e.type === 'button' && e.data === 'ticket:open'),
+    );
+    expect(opened.thread).toMatchObject({ key: thread.channelId, kind: 'thread' });
+    const reply = await org.emu.waitForAction('edit', (a) => a.channelId === org.supportChannelId);
+    expect(org.emu.world.messages.get(reply.messageId)?.content).toContain(`<#${thread.channelId}>`);
+
+    // A second click points to the same thread instead of opening another.
+    org.emu.injectButton(org.supportChannelId, org.alice.id, prompt?.id ?? '', TICKET_BUTTON_ID);
+    await org.emu.waitFor(() => org.emu.actions.filter((a) => a.kind === 'edit').length >= 2);
+    expect(org.emu.actions.filter((a) => a.kind === 'thread')).toHaveLength(1);
+
+    // Messages in the ticket thread are addressed to the bot.
+    org.emu.injectGuildMessage(thread.channelId, org.alice.id, 'I sent funds to a fake support account');
+    const inThread = await sink.waitFor((events) =>
+      events.find((e) => e.type === 'message' && e.thread.key === thread.channelId),
+    );
+    expect(inThread).toMatchObject({ addressedToBot: true, thread: { kind: 'thread' } });
+  });
+
+  it('registers slash commands, defers them and answers through the interaction', async () => {
+    await boot();
+    await org.emu.waitForAction('commands');
+    expect(org.emu.world.commands.get(org.guildId)?.length).toBe(6);
+    const interaction = org.emu.injectSlash(org.supportChannelId, org.alice.id, 'verify', {
+      what: 'examp1e-wallet.com',
+    });
+    const deferred = await org.emu.waitForAction('interaction-response');
+    expect(deferred.callbackType).toBe(5);
+    const event = await sink.waitFor((events) => events.find((e) => e.type === 'button'));
+    expect(event).toMatchObject({
+      eventId: interaction.id,
+      data: 'cmd:/verify examp1e-wallet.com',
+      platformMessageId: `interaction:${interaction.id}`,
+    });
+    await adapter.send({
+      type: 'send',
+      id: 'out-verify',
+      channel: 'discord',
+      threadKey: org.supportChannelId,
+      text: 'examp1e-wallet.com is NOT ours.',
+      style: 'warning',
+      replyToPlatformId: `interaction:${interaction.id}`,
+    });
+    const answered = org.emu.world.interactions.get(interaction.id);
+    const answer = org.emu.world.messages.get(answered?.originalMessageId ?? '');
+    expect(answer?.flags).toBe(64);
+    expect(JSON.stringify(answer?.embeds)).toContain('is NOT ours');
+    // Nothing was posted publicly in the support channel apart from the ticket prompt.
+    expect(org.emu.botMessagesIn(org.supportChannelId).filter((m) => m.flags !== 64)).toHaveLength(1);
+  });
+
+  it('refuses moderator commands to non-moderators and accepts them from moderators', async () => {
+    await boot();
+    org.emu.injectSlash(org.generalChannelId, org.alice.id, 'flag', { what: 'scam.example' });
+    const refused = await org.emu.waitForAction('interaction-response');
+    expect(refused).toMatchObject({ callbackType: 4 });
+    expect(JSON.stringify(refused.data)).toContain('Only moderators');
+    org.emu.injectSlash(org.generalChannelId, org.mod.id, 'flag', {
+      what: 'scam.example',
+      reason: 'phishing kit',
+    });
+    const flagged = await sink.waitFor((events) => events.find((e) => e.type === 'button'));
+    expect(flagged).toMatchObject({ data: 'cmd:/flag scam.example', sender: { userId: org.mod.id } });
+    const reason = await sink.waitFor((events) => events.find((e) => e.type === 'message'));
+    expect(reason).toMatchObject({ text: 'phishing kit', eventId: `${flagged.eventId}:text` });
+    expect(sink.events.filter((e) => e.sender.userId === org.alice.id)).toHaveLength(0);
+  });
+
+  it('acknowledges a deferred command the router has not answered', async () => {
+    await boot({ interactionFallbackMs: 100 });
+    const dm = org.emu.dmChannel(org.alice.id);
+    const interaction = org.emu.injectSlash(dm.id, org.alice.id, 'support', {
+      question: 'how do I reset 2FA?',
+    });
+    await org.emu.waitFor(
+      () => org.emu.world.interactions.get(interaction.id)?.originalMessageId,
+      3000,
+      'the fallback answer',
+    );
+    const question = await sink.waitFor((events) => events.find((e) => e.type === 'message'));
+    expect(question).toMatchObject({ text: 'how do I reset 2FA?', thread: { key: dm.id, kind: 'private' } });
+  });
+
+  it('answers clicks at once and hands them to the router', async () => {
+    await boot();
+    const dm = org.emu.dmChannel(org.alice.id);
+    await adapter.send({
+      type: 'send',
+      id: 'menu',
+      channel: 'discord',
+      threadKey: dm.id,
+      text: 'What do you need?',
+      style: 'plain',
+      buttons: [[{ label: 'Verify', data: 'menu:verify' }]],
+    });
+    const [menu] = await org.emu.waitForBotMessage(dm.id);
+    const click = org.emu.injectButton(dm.id, org.alice.id, menu?.id ?? '', 'menu:verify');
+    const pick = org.emu.injectSelect(dm.id, org.alice.id, menu?.id ?? '', 'lang', ['zh']);
+    const events = await sink.waitFor((all) =>
+      all.filter((e) => e.type === 'button').length >= 2 ? all : undefined,
+    );
+    expect(events.find((e) => e.eventId === click.id)).toMatchObject({
+      data: 'menu:verify',
+      platformMessageId: menu?.id,
+    });
+    expect(events.find((e) => e.eventId === pick.id)).toMatchObject({ data: 'lang:zh' });
+    expect(org.emu.world.interactions.get(click.id)?.callbackType).toBe(6);
+  });
+
+  it('reports joins and renames with the previous names', async () => {
+    await boot();
+    const impostor = org.emu.createUser('examplesupport_', { globalName: 'Example Support' });
+    org.emu.memberJoin(org.guildId, impostor.id, 'Support Team');
+    const joined = await sink.waitFor((events) => events.find((e) => e.type === 'member'));
+    expect(joined).toMatchObject({
+      change: 'joined',
+      thread: { key: org.guildId, kind: 'group' },
+      sender: { userId: impostor.id, handle: 'examplesupport_', displayName: 'Support Team' },
+    });
+    org.emu.rename(org.guildId, org.alice.id, { nick: 'Alice Chen (Admin)' });
+    const renamed = await sink.waitFor((events) =>
+      events.find((e) => e.type === 'member' && e.change === 'renamed'),
+    );
+    expect(renamed).toMatchObject({
+      sender: { userId: org.alice.id, displayName: 'Alice Chen (Admin)' },
+      previous: { handle: 'alice', displayName: 'Alice' },
+    });
+    org.emu.rename(org.guildId, org.mod.id, { globalName: 'Example Wallet Official' });
+    const globalRename = await sink.waitFor((events) =>
+      events.find((e) => e.type === 'member' && e.change === 'renamed' && e.sender.userId === org.mod.id),
+    );
+    expect(globalRename).toMatchObject({
+      sender: { displayName: 'Example Wallet Official' },
+      previous: { displayName: 'Mod' },
+    });
+  });
+
+  it('resumes a dropped gateway connection without losing what was said meanwhile', async () => {
+    await boot();
+    const client = adapter.client;
+    if (!client) throw new Error('no client');
+    const resumed = new Promise((resolve) => client.once('shardResume', resolve));
+    org.emu.dropGateway();
+    const missed = org.emu.injectDm(org.alice.id, 'sent while the bot was disconnected');
+    await resumed;
+    const event = await sink.waitFor((events) => events.find((e) => e.eventId === missed.id));
+    expect(event).toMatchObject({ type: 'message', text: 'sent while the bot was disconnected' });
+    expect(org.emu.gateway.resumes).toBe(1);
+    expect(org.emu.gateway.identifies).toBe(1);
+    expect(adapter.health().ok).toBe(true);
+  });
+
+  it('keeps retrying a failing sink without dropping or reordering', async () => {
+    await boot();
+    sink.failNext = 3;
+    const first = org.emu.injectDm(org.alice.id, 'first');
+    const second = org.emu.injectDm(org.alice.id, 'second');
+    await sink.waitFor((events) => (events.length >= 2 ? events : undefined));
+    expect(sink.events.map((e) => e.eventId)).toEqual([first.id, second.id]);
+    expect(sink.calls).toBe(5);
+  });
+
+  it('deletes a message and times out a member when asked', async () => {
+    await boot();
+    const scam = org.emu.injectGuildMessage(org.generalChannelId, org.alice.id, 'DM me for a refund');
+    await sink.waitFor((events) => events.find((e) => e.eventId === scam.id));
+    await adapter.send({
+      type: 'delete',
+      id: 'del',
+      channel: 'discord',
+      threadKey: org.generalChannelId,
+      platformMessageId: scam.id,
+    });
+    expect(org.emu.world.messages.get(scam.id)?.deleted).toBe(true);
+    await adapter.send({
+      type: 'timeout',
+      id: 'to',
+      channel: 'discord',
+      threadKey: org.generalChannelId,
+      userId: org.alice.id,
+      seconds: 600,
+    });
+    const timeout = await org.emu.waitForAction('timeout');
+    expect(timeout.userId).toBe(org.alice.id);
+    expect(Date.parse(timeout.until ?? '') - Date.now()).toBeGreaterThan(590_000);
+    await adapter.send({ type: 'typing', id: 'ty', channel: 'discord', threadKey: org.generalChannelId });
+    await org.emu.waitForAction('typing');
+  });
+});
