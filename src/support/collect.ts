@@ -163,7 +163,7 @@ export function parseTxHash(text: string): { hash: string; chain: TxChain } | nu
 }
 
 const TIME =
-  /\b(today|yesterday|tonight|this (morning|afternoon|evening)|last (night|week)|morning|afternoon|evening|noon|midnight|just now|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\d+\s*(hours?|hrs?|h|minutes?|mins?|days?)\s+ago|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\b\d{1,2}[/.]\d{1,2}\b|\b\d{1,2}(:\d{2})+\s*(am|pm)?|\b\d{1,2}\s*(am|pm)\b|\butc\b|今天|昨天|前天|今早|早上|上午|中午|下午|傍晚|晚上|凌晨|刚才|\d{1,2}\s*[点點](\d{1,2}分?|半)?|\d+\s*(个)?(小时|分钟|天)前|\d{1,2}月\d{1,2}[日号]|\d{1,2}[日号]|周[一二三四五六日天]|星期[一二三四五六日天]/gi;
+  /\b(today|yesterday|tonight|this (morning|afternoon|evening)|last (night|week)|morning|afternoon|evening|noon|midnight|just now|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\d+\s*(hours?|hrs?|h|minutes?|mins?|days?)\s+ago|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\b\d{1,2}\/\d{1,2}\b|\b\d{1,2}(:\d{2})+\s*(am|pm)?|\b\d{1,2}\s*(am|pm)\b|\butc\b|今天|昨天|前天|今早|早上|上午|中午|下午|傍晚|晚上|凌晨|刚才|\d{1,2}\s*[点點](\d{1,2}分?|半)?|\d+\s*(个)?(小时|分钟|天)前|\d{1,2}月\d{1,2}[日号]|\d{1,2}[日号]|周[一二三四五六日天]|星期[一二三四五六日天]/gi;
 const AMOUNT = /\d+(?:[.,]\d+)*/;
 
 /** Both an amount and a time are present ("250 USDT, yesterday 14:30", "100u 昨天下午3点"). */

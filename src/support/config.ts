@@ -111,16 +111,20 @@ export interface RouteQuery {
   tier?: 'first' | 'second';
 }
 
-/** The team a conversation goes to: the first matching rule whose team has the wanted tier. */
+/**
+ * The team a conversation goes to. First line: the first matching rule, else the default
+ * team. Second tier (an agent escalated): the first matching rule that names a second-tier
+ * team, else `escalationTeam`, else any second-tier team, else the default team.
+ */
 export function routeTeam(config: SupportConfig, q: RouteQuery): string {
-  const tier = q.tier ?? 'first';
+  const second = q.tier === 'second';
   for (const rule of config.routing) {
     if (rule.categories && !rule.categories.includes(q.category)) continue;
     if (rule.languages && !rule.languages.includes(q.language)) continue;
     if (rule.priorities && !rule.priorities.includes(q.priority)) continue;
-    if ((config.teams[rule.team]?.tier ?? 'first') === tier) return rule.team;
+    if (!second || config.teams[rule.team]?.tier === 'second') return rule.team;
   }
-  if (tier === 'second') {
+  if (second) {
     if (config.escalationTeam) return config.escalationTeam;
     const specialist = Object.entries(config.teams).find(([, t]) => t.tier === 'second');
     if (specialist) return specialist[0];

@@ -134,10 +134,8 @@ export class KbMatcher {
     return out;
   }
 
-  match(
-    text: string,
-    language: Omit<LanguageContext, 'supported' | 'default'> & Partial<LanguageContext> = {},
-  ): MatchResult {
+  /** `language` carries what is known about the user (remembered, platform hint, supported set). */
+  match(text: string, language: Partial<LanguageContext> = {}): MatchResult {
     const detected = detectLanguage(text, {
       supported: ['en', 'zh'],
       default: 'en',
