@@ -35,9 +35,14 @@ afterEach(async () => {
   await emu.close();
 });
 
+const isType = <T extends InboundEvent['type']>(
+  e: InboundEvent | undefined,
+  type: T,
+): e is Extract<InboundEvent, { type: T }> => e?.type === type;
+
 const ofType = <T extends InboundEvent['type']>(e: InboundEvent | undefined, type: T) => {
-  if (e?.type !== type) throw new Error(`expected a ${type} event, got ${e?.type}`);
-  return e as Extract<InboundEvent, { type: T }>;
+  if (!isType(e, type)) throw new Error(`expected a ${type} event, got ${e?.type}`);
+  return e;
 };
 
 const send = (
@@ -149,8 +154,8 @@ describe('receiving', () => {
     await adapter.start(sink);
     const user = emu.addUser();
     const { message } = emu.privateMessage(user, 'my addres is 0xabc');
-    const update = emu.editMessage(user.id, message.message_id, 'my address is 0xabc');
-    const editDate = (update.edited_message as { edit_date: number }).edit_date;
+    const edited = emu.editMessage(user.id, message.message_id, 'my address is 0xabc').message;
+    const editDate = edited.edit_date;
     const event = ofType(
       await sink.waitForEvent(`${user.id}:${message.message_id}:edit:${editDate}`),
       'edit',
@@ -198,8 +203,7 @@ describe('receiving', () => {
     const group = emu.addGroup({ title: 'G' });
     const a = emu.addUser({ first_name: 'Al' });
     const b = emu.addUser({ first_name: 'Bea', username: 'bea' });
-    const join = emu.joinMembers(group, [a, b]);
-    const joinId = (join.message as { message_id: number }).message_id;
+    const joinId = emu.joinMembers(group, [a, b]).message.message_id;
     const joined = await sink.waitForEvent(`${group.id}:${joinId}:join:${b.id}`);
     expect(joined).toMatchObject({ type: 'member', change: 'joined', sender: { handle: '@bea' } });
     const rename = emu.renameMember(group, b.id, {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Input, Telegram } from 'telegraf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { startTelegramEmulator, type TelegramEmulator } from './emulator.ts';
 
 let emu: TelegramEmulator;
@@ -12,6 +12,9 @@ beforeEach(async () => {
 afterEach(async () => {
   await emu.close();
 });
+
+const Updates = z.object({ result: z.array(z.object({ update_id: z.number() }).loose()) });
+const RetryAfter = z.object({ parameters: z.object({ retry_after: z.number() }) });
 
 async function call(method: string, params: Record<string, unknown> = {}, token = emu.token) {
   const res = await fetch(new URL(`./bot${token}/${method}`, emu.apiRoot), {
@@ -98,10 +101,10 @@ describe('getUpdates', () => {
     for (let i = 0; i < 150; i++) emu.privateMessage(user, `m${i}`);
     const first = await call('getUpdates', {});
     expect(first.body).toMatchObject({ ok: true });
-    const ids = (first.body as { result: { update_id: number }[] }).result.map((u) => u.update_id);
+    const ids = Updates.parse(first.body).result.map((u) => u.update_id);
     expect(ids).toHaveLength(100);
     const second = await call('getUpdates', { offset: 101, limit: 10 });
-    expect((second.body as { result: { update_id: number }[] }).result.map((u) => u.update_id)[0]).toBe(101);
+    expect(Updates.parse(second.body).result.map((u) => u.update_id)[0]).toBe(101);
     expect(emu.stats()).toMatchObject({ pendingUpdates: 50, confirmedOffset: 101 });
     expect((await call('getUpdates', { limit: 101 })).status).toBe(400);
   });
@@ -111,13 +114,13 @@ describe('getUpdates', () => {
     const user = emu.addUser({ first_name: 'Old' });
     emu.renameMember(group, user.id, { first_name: 'New' });
     emu.message(group, user, 'after');
-    const plain = (await call('getUpdates', {})).body as { result: Record<string, unknown>[] };
+    const plain = Updates.parse((await call('getUpdates', {})).body);
     expect(plain.result.map((u) => Object.keys(u).filter((k) => k !== 'update_id'))).toEqual([['message']]);
 
     emu.renameMember(group, user.id, { first_name: 'Newer' });
-    const asked = (await call('getUpdates', { allowed_updates: ['message', 'chat_member'] })).body as {
-      result: Record<string, unknown>[];
-    };
+    const asked = Updates.parse(
+      (await call('getUpdates', { allowed_updates: ['message', 'chat_member'] })).body,
+    );
     expect(asked.result.some((u) => 'chat_member' in u)).toBe(true);
   });
 });
@@ -153,7 +156,9 @@ describe('webhook', () => {
   });
 
   it('refuses getUpdates with 409 while set, pushes with the secret and retries non-2xx', async () => {
-    const port = (hook.address() as AddressInfo).port;
+    const address = hook.address();
+    if (address === null || typeof address === 'string') throw new Error('hook not listening');
+    const port = address.port;
     failFirst = 2;
     await call('setWebhook', { url: `http://127.0.0.1:${port}/tg`, secret_token: 's3cret' });
     expect(await call('getUpdates', {})).toMatchObject({ status: 409, body: { ok: false, error_code: 409 } });
@@ -194,9 +199,7 @@ describe('flood limits', () => {
       statuses.push((await call('sendMessage', { chat_id: group.id, text: `g${i}` })).status);
     expect(statuses.filter((s) => s === 429)).toHaveLength(1);
     const refused = await call('sendMessage', { chat_id: group.id, text: 'again' });
-    expect((refused.body as { parameters: { retry_after: number } }).parameters.retry_after).toBeGreaterThan(
-      50,
-    );
+    expect(RetryAfter.parse(refused.body).parameters.retry_after).toBeGreaterThan(50);
     expect(emu.stats().violations.group).toBe(2);
 
     const users = Array.from({ length: 31 }, () => emu.addUser());

@@ -219,19 +219,19 @@ export class TelegramEmulator {
     return { update, queryId };
   }
 
-  editMessage(chatId: number, messageId: number, text: string): TgUpdate {
+  editMessage(chatId: number, messageId: number, text: string): { update: TgUpdate; message: TgMessage } {
     const current = this.world.message(chatId, messageId);
     if (!current) throw new Error(`no message ${chatId}/${messageId}`);
-    const edited: TgMessage = { ...current, text, edit_date: nextEditDate(current.edit_date) };
-    this.world.replaceMessage(edited);
-    return this.queue.push({ edited_message: edited });
+    const message: TgMessage = { ...current, text, edit_date: nextEditDate(current.edit_date) };
+    this.world.replaceMessage(message);
+    return { update: this.queue.push({ edited_message: message }), message };
   }
 
-  joinMembers(chat: TgChat, users: TgUser[]): TgUpdate {
+  joinMembers(chat: TgChat, users: TgUser[]): { update: TgUpdate; message: TgMessage } {
     const [first] = users;
     if (!first) throw new Error('joinMembers needs at least one user');
     const message = this.world.addMessage(chat, { from: first, new_chat_members: users });
-    return this.queue.push({ message });
+    return { update: this.queue.push({ message }), message };
   }
 
   renameMember(
