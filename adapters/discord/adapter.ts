@@ -234,7 +234,7 @@ export class DiscordAdapter implements ChannelAdapter {
         'member update',
         normalizeRename(
           member,
-          { handle: old.user.username, displayName: old.displayName },
+          () => ({ handle: old.user.username, displayName: old.displayName }),
           this.#normalizeContext(client),
         ),
       ),
@@ -244,10 +244,10 @@ export class DiscordAdapter implements ChannelAdapter {
       for (const guild of client.guilds.cache.values()) {
         const member = guild.members.cache.get(user.id);
         if (!member) continue;
-        const previous = {
-          handle: old.username ?? user.username,
-          displayName: member.nickname ?? old.globalName ?? old.username ?? user.username,
-        };
+        const previous = () => ({
+          handle: old.username,
+          displayName: member.nickname ?? old.globalName ?? old.username,
+        });
         take('user update', normalizeRename(member, previous, this.#normalizeContext(client)));
       }
     });

@@ -232,6 +232,8 @@ function readMember(member: GuildMember | PartialGuildMember): unknown {
   };
 }
 
+const PreviousNames = z.object({ handle: z.string().max(256), displayName: z.string().max(512) });
+
 function memberScreen(guildId: string, ctx: NormalizeContext): string | undefined {
   return ctx.guildIds.size > 0 && !ctx.guildIds.has(guildId) ? 'a guild we do not serve' : undefined;
 }
@@ -264,7 +266,7 @@ export function normalizeJoin(member: GuildMember, ctx: NormalizeContext): Norma
  */
 export function normalizeRename(
   member: GuildMember | PartialGuildMember,
-  previous: { handle: string; displayName: string },
+  readPrevious: () => { handle: unknown; displayName: unknown },
   ctx: NormalizeContext,
   now = Date.now(),
 ): Normalized {
@@ -274,7 +276,10 @@ export function normalizeRename(
   const why = memberScreen(v.guildId, ctx);
   if (why) return { kind: 'ignored', why };
   const current = sender(v.user, v.nickname);
-  if (current.handle === previous.handle && current.displayName === previous.displayName) {
+  // Unreadable old names still leave a rename worth reporting: the new name is what the trust layer checks.
+  const old = readView(PreviousNames, readPrevious);
+  const previous = old.ok ? old.view : undefined;
+  if (previous && current.handle === previous.handle && current.displayName === previous.displayName) {
     return { kind: 'ignored', why: 'a member update that changed no name' };
   }
   return {
@@ -287,7 +292,7 @@ export function normalizeRename(
       sender: current,
       at: now,
       change: 'renamed',
-      previous,
+      ...(previous ? { previous } : {}),
     },
   };
 }
