@@ -7,7 +7,7 @@ describe('SupportConfig', () => {
     const c = SupportConfig.parse({});
     expect(c.defaultTeam).toBe('first-line');
     expect(c.teams['first-line']?.hours.alwaysOpen).toBe(true);
-    expect(c.kb.answerThreshold).toBe(0.45);
+    expect(c.kb.answerThreshold).toBe(0.4);
     expect(c.sla.urgent.firstResponseMin).toBe(5);
     expect(c.collect['deposit-withdrawal']).toEqual(['accountId', 'txHash', 'amountTime', 'screenshot']);
     expect(c.handBackAfterMin).toBe(15);

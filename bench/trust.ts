@@ -1,0 +1,380 @@
+/**
+ * Trust benchmark: lookalike recall per family, false-positive rate on real unrelated
+ * domains, the same figures for eth-phishing-detect's Levenshtein fuzzy matcher (with the
+ * tolerance its shipped config uses), and scanning speed with 1k/10k/100k flags loaded.
+ *
+ *   npx tsx bench/trust.ts          reported figures (the `test` brands, odd half of the benign list)
+ *   npx tsx bench/trust.ts --tune   tuning figures (the `tune` brands, even half), with misses
+ *
+ * Lookalikes are generated per family from the official brands of bench/data/trust-official.json;
+ * the benign set is the 96k real domains of the npm package free-email-domains-list.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { domainToASCII, fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { OfficialConfig } from '../src/config/sections/official.ts';
+import { RegistryIndex } from '../src/trust/registry-index.ts';
+import { TrustScanner } from '../src/trust/scanner.ts';
+import { shield } from '../src/trust/shield.ts';
+
+const require = createRequire(import.meta.url);
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+const Brand = z.object({ brand: z.string(), domain: z.string() });
+const BenchData = z.object({ staff: z.array(z.string()), tune: z.array(Brand), test: z.array(Brand) });
+type Brand = z.infer<typeof Brand>;
+
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hash(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+const HOMOGLYPHS: Record<string, string[]> = {
+  a: ['à', 'á', 'ä', 'ɑ', 'ạ'], e: ['é', 'è', 'ë', 'ė'], i: ['í', 'ï', 'ı', 'ì'], o: ['ó', 'ö', 'ο', 'ọ'],
+  u: ['ü', 'ú', 'ս'], n: ['ñ', 'ո'], c: ['ç', 'ϲ'], s: ['ś', 'ѕ'], k: ['ķ', 'κ'], l: ['ł', 'ӏ'], y: ['ý', 'ү'],
+  t: ['ţ'], r: ['ŕ'], g: ['ġ', 'ɡ'], b: ['ḅ'], p: ['ρ'], h: ['һ'], m: ['ṃ'], w: ['ẉ'], x: ['ẋ'], z: ['ż'],
+};
+const CYRILLIC: Record<string, string> = { a: 'а', e: 'е', o: 'о', p: 'р', c: 'с', x: 'х', y: 'у', i: 'і', s: 'ѕ', j: 'ј', h: 'һ', k: 'к', m: 'м', t: 'т', b: 'ь', n: 'п' };
+const FOLDS: Array<[string, string]> = [['m', 'rn'], ['w', 'vv'], ['o', '0'], ['l', '1'], ['i', '1'], ['e', '3'], ['s', '5'], ['a', '4']];
+const KEYS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+const VOWELS = 'aeiou';
+const WORDS = ['support', 'help', 'service', 'verify', 'wallet', 'secure', 'login', 'claim', 'airdrop', 'official', 'team', 'admin', 'rewards', 'portal', 'finance', 'labs', 'assist', 'access', 'app', 'connect', 'recovery', 'unlock', 'bonus', 'ps', 'desk', 'sync', 'auth', 'launch', 'pro', 'hq'];
+const TLDS = ['net', 'org', 'co', 'xyz', 'top', 'app', 'online', 'site', 'info', 'co.uk', 'com.br', 'pages.dev', 'netlify.app', 'vercel.app', 'github.io', 'web.app', 'herokuapp.com', 'io', 'com', 'live'];
+const ZH_ROLES = ['客服', '官方客服', '管理员', '在线客服'];
+const EN_ROLES = ['Admin', 'Support', 'Help Desk', 'Official', 'Team', 'Mod'];
+
+type Generator = (label: string, rnd: () => number) => string | undefined;
+const pick = <T>(list: readonly T[], rnd: () => number): T => list[Math.floor(rnd() * list.length)]!;
+const at = (s: string, i: number, rep: string, drop = 1): string => s.slice(0, i) + rep + s.slice(i + drop);
+const letterPositions = (s: string, ok: (c: string) => boolean): number[] => [...s].flatMap((c, i) => (ok(c) ? [i] : []));
+
+const LABEL_FAMILIES: Record<string, Generator> = {
+  homoglyph: (s, r) => {
+    const pos = letterPositions(s, (c) => c in HOMOGLYPHS);
+    if (pos.length === 0) return undefined;
+    const i = pick(pos, r);
+    return at(s, i, pick(HOMOGLYPHS[s[i]!]!, r));
+  },
+  'mixed-script': (s, r) => {
+    const pos = letterPositions(s, (c) => c in CYRILLIC);
+    if (pos.length === 0) return undefined;
+    let out = s;
+    for (const i of new Set([pick(pos, r), pick(pos, r)])) out = at(out, i, CYRILLIC[s[i]!]!);
+    return out;
+  },
+  fold: (s, r) => {
+    const options = FOLDS.filter(([from]) => s.includes(from));
+    if (options.length === 0) return undefined;
+    const [from, to] = pick(options, r);
+    return at(s, s.indexOf(from), to);
+  },
+  insertion: (s, r) => at(s, 1 + Math.floor(r() * (s.length - 1)), pick([...LETTERS], r), 0),
+  omission: (s, r) => (s.length < 5 ? undefined : at(s, 1 + Math.floor(r() * (s.length - 2)), '')),
+  repetition: (s, r) => {
+    const i = Math.floor(r() * s.length);
+    return at(s, i, s[i]!, 0);
+  },
+  transposition: (s, r) => {
+    const pos = letterPositions(s.slice(0, -1), (_, ) => true).filter((i) => s[i] !== s[i + 1]);
+    if (pos.length === 0) return undefined;
+    const i = pick(pos, r);
+    return s.slice(0, i) + s[i + 1] + s[i] + s.slice(i + 2);
+  },
+  replacement: (s, r) => {
+    const i = Math.floor(r() * s.length);
+    const c = pick([...LETTERS].filter((x) => x !== s[i]), r);
+    return at(s, i, c);
+  },
+  keyboard: (s, r) => {
+    const pos = letterPositions(s, (c) => KEYS.some((row) => row.includes(c)));
+    if (pos.length === 0) return undefined;
+    const i = pick(pos, r);
+    const row = KEYS.find((k) => k.includes(s[i]!))!;
+    const j = row.indexOf(s[i]!);
+    const near = [row[j - 1], row[j + 1]].filter((x): x is string => !!x);
+    return at(s, i, pick(near, r));
+  },
+  bitflip: (s, r) => {
+    for (let tries = 0; tries < 20; tries++) {
+      const i = Math.floor(r() * s.length);
+      const flipped = String.fromCharCode(s.charCodeAt(i) ^ (1 << Math.floor(r() * 7)));
+      if (/^[a-z0-9]$/.test(flipped) && flipped !== s[i]) return at(s, i, flipped);
+    }
+    return undefined;
+  },
+  'vowel-swap': (s, r) => {
+    const pos = letterPositions(s, (c) => VOWELS.includes(c));
+    if (pos.length === 0) return undefined;
+    const i = pick(pos, r);
+    return at(s, i, pick([...VOWELS].filter((v) => v !== s[i]), r));
+  },
+  hyphenation: (s, r) => (s.length < 4 ? undefined : at(s, 1 + Math.floor(r() * (s.length - 2)), '-', 0)),
+  'brand-word': (s, r) => {
+    const w = pick(WORDS, r);
+    const sep = pick(['', '-'], r);
+    return r() < 0.7 ? `${s}${sep}${w}` : `${w}${sep}${s}`;
+  },
+};
+
+function domainLookalikes(brands: readonly Brand[], seed: number): Map<string, string[]> {
+  const r = random(seed);
+  const out = new Map<string, string[]>();
+  const add = (family: string, host: string | undefined): void => {
+    if (host) out.set(family, [...(out.get(family) ?? []), host]);
+  };
+  for (const b of brands) {
+    const dot = b.domain.indexOf('.');
+    const label = b.domain.slice(0, dot);
+    const suffix = b.domain.slice(dot + 1);
+    for (let k = 0; k < 6; k++) {
+      for (const [family, gen] of Object.entries(LABEL_FAMILIES)) {
+        const tld = r() < 0.5 ? suffix : pick(TLDS, r);
+        const fake = gen(label, r);
+        if (fake && fake !== label) add(family, `${fake}.${tld}`);
+      }
+      const homo = LABEL_FAMILIES['mixed-script']!(label, r);
+      if (homo) add('punycode', domainToASCII(`${homo}.${suffix}`));
+      add('other-tld', `${label}.${pick(TLDS.filter((t) => t !== suffix), r)}`);
+      const other = `${pick(WORDS, r)}-${pick(WORDS, r)}.${pick(TLDS, r)}`;
+      add('subdomain', r() < 0.5 ? `${b.domain}.${other}` : `${label}.${other}`);
+    }
+  }
+  return out;
+}
+
+function handleLookalikes(brands: readonly Brand[], staff: readonly string[], seed: number): Map<string, string[]> {
+  const r = random(seed);
+  const out = new Map<string, string[]>();
+  const add = (family: string, v: string | undefined): void => {
+    if (v) out.set(family, [...(out.get(family) ?? []), v]);
+  };
+  const wide = (s: string): string => [...s].map((c) => (/[!-~]/.test(c) ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c)).join('');
+  for (const b of brands) {
+    const handle = `${b.brand[0]!.toUpperCase()}${b.brand.slice(1)}Support`;
+    for (let k = 0; k < 4; k++) {
+      add('handle:mixed-script', `@${LABEL_FAMILIES['mixed-script']!(handle.toLowerCase(), r) ?? handle}`);
+      add('handle:fullwidth', `@${wide(handle)}`);
+      add('handle:fold', `@${LABEL_FAMILIES.fold!(handle.toLowerCase(), r)}`);
+      add('handle:separator', `@${b.brand}_${pick(['support', 'Support', 'SUPPORT'], r)}`);
+      add('handle:typo', `@${pick([LABEL_FAMILIES.insertion!, LABEL_FAMILIES.omission!, LABEL_FAMILIES.transposition!, LABEL_FAMILIES.repetition!], r)(handle.toLowerCase(), r)}`);
+      add('handle:brand-word', `@${b.brand}${pick(['_', '', '-'], r)}${pick(WORDS, r)}`);
+      add('name:brand-role', `${b.brand[0]!.toUpperCase()}${b.brand.slice(1)} ${pick(r() < 0.5 ? ZH_ROLES : EN_ROLES, r)}`);
+    }
+  }
+  for (const name of staff) {
+    add('name:staff', name);
+    add('name:staff', LABEL_FAMILIES['mixed-script']!(name, r) ?? name);
+  }
+  return out;
+}
+
+export function officialFor(brands: readonly Brand[], staff: readonly string[]): OfficialConfig {
+  return OfficialConfig.parse({
+    name: 'Verity Bench',
+    brands: brands.map((b) => b.brand),
+    domains: brands.map((b) => b.domain),
+    handles: {
+      telegram: brands.map((b) => `@${b.brand[0]!.toUpperCase()}${b.brand.slice(1)}Support`),
+      discord: brands.map((b) => b.brand),
+    },
+    staffNames: staff,
+  });
+}
+
+function benignDomains(half: 0 | 1): string[] {
+  const { DOMAINS } = z.object({ DOMAINS: z.instanceof(Set) }).parse(require('free-email-domains-list'));
+  return [...DOMAINS].filter((d): d is string => typeof d === 'string' && hash(d) % 2 === half);
+}
+
+const BaselineResult = z.object({ result: z.boolean(), type: z.string() });
+
+/** eth-phishing-detect's detector with our official domains as its fuzzylist (and allowlist). */
+function baseline(domains: readonly string[]): (host: string) => boolean {
+  const Detector: unknown = require('eth-phishing-detect/src/detector.js');
+  const { tolerance } = z.object({ tolerance: z.number() }).parse(require('eth-phishing-detect/src/config.json'));
+  if (typeof Detector !== 'function') throw new Error('eth-phishing-detect: detector is not a class');
+  const detector: unknown = Reflect.construct(Detector, [{ whitelist: domains, blacklist: [], fuzzylist: domains, tolerance }]);
+  const check: unknown = typeof detector === 'object' && detector !== null ? Reflect.get(detector, 'check') : undefined;
+  if (typeof check !== 'function') throw new Error('eth-phishing-detect: no check()');
+  return (host) => BaselineResult.parse(Reflect.apply(check, detector, [host])).result;
+}
+
+function ratio(hit: number, total: number): number {
+  return total === 0 ? 0 : Math.round((hit / total) * 10_000) / 10_000;
+}
+
+interface Accuracy {
+  perFamily: Record<string, { n: number; ours: number; baseline?: number }>;
+  recall: number;
+  handleNameRecall: number;
+  baselineRecall: number;
+  falsePositiveRate: number;
+  baselineFalsePositiveRate: number;
+  benign: number;
+  misses: string[];
+  falseAlarms: string[];
+}
+
+function accuracy(brands: readonly Brand[], staff: readonly string[], half: 0 | 1, seed: number): Accuracy {
+  const official = officialFor(brands, staff);
+  const scanner = new TrustScanner(official);
+  const base = baseline(official.domains);
+  const flaggedDomain = (host: string): boolean =>
+    scanner.scan(host).some((e) => (e.kind === 'domain' || e.kind === 'url') && (e.verdict === 'lookalike' || e.verdict === 'flagged'));
+  const perFamily: Accuracy['perFamily'] = {};
+  const misses: string[] = [];
+  let hits = 0;
+  let baseHits = 0;
+  let total = 0;
+  for (const [family, hosts] of domainLookalikes(brands, seed)) {
+    let ours = 0;
+    let theirs = 0;
+    for (const host of hosts) {
+      if (flaggedDomain(host)) ours++;
+      else misses.push(`${family}: ${host}`);
+      if (base(host)) theirs++;
+    }
+    perFamily[family] = { n: hosts.length, ours: ratio(ours, hosts.length), baseline: ratio(theirs, hosts.length) };
+    hits += ours;
+    baseHits += theirs;
+    total += hosts.length;
+  }
+  let accountHits = 0;
+  let accountTotal = 0;
+  for (const [family, values] of handleLookalikes(brands, staff, seed + 1)) {
+    const isName = family.startsWith('name:');
+    let ours = 0;
+    for (const v of values) {
+      const entities = isName ? scanner.scan('', { names: [v] }) : scanner.scan(`contact ${v} now`);
+      if (entities.some((e) => e.verdict === 'lookalike' || e.verdict === 'flagged')) ours++;
+      else misses.push(`${family}: ${v}`);
+    }
+    perFamily[family] = { n: values.length, ours: ratio(ours, values.length) };
+    accountHits += ours;
+    accountTotal += values.length;
+  }
+  const benign = benignDomains(half);
+  const falseAlarms = benign.filter(flaggedDomain);
+  const baseAlarms = benign.filter(base).length;
+  return {
+    perFamily,
+    recall: ratio(hits, total),
+    handleNameRecall: ratio(accountHits, accountTotal),
+    baselineRecall: ratio(baseHits, total),
+    falsePositiveRate: ratio(falseAlarms.length, benign.length),
+    baselineFalsePositiveRate: ratio(baseAlarms, benign.length),
+    benign: benign.length,
+    misses,
+    falseAlarms,
+  };
+}
+
+const MESSAGES = [
+  'Hi team, I sent 0.25 ETH from my wallet to {addr} two hours ago but it still shows pending. Can you check? I also saw a site {domain} asking me to connect. Thanks!',
+  'hello {handle} my withdrawal is stuck since yesterday, the support at {domain} said to wait 24h but nothing happened, order id 88213, please help me as soon as you can',
+  '你好，我在{domain}上充值了500 USDT，到现在还没有到账，客服说要等，请问怎么回事？我的地址是{addr}，谢谢你们的帮助，麻烦尽快处理一下',
+  'Is {domain} the real site? Someone called {handle} messaged me and asked me to verify my account, I am not sure if it is legit. You can call me on +44 7700 900123',
+  'The app keeps crashing when I open the swap page on my phone (android 14). I reinstalled it twice and cleared the cache, still the same. Version 7.2.1, any idea what to do?',
+];
+
+function messages(brands: readonly Brand[], count: number): string[] {
+  const r = random(7);
+  const hex = (n: number): string => Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(r() * 16)]).join('');
+  const lookalikes = [...domainLookalikes(brands, 99).values()].flat();
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const b = pick(brands, r);
+    const domain = r() < 0.3 ? b.domain : r() < 0.5 ? pick(lookalikes, r) : `shop${Math.floor(r() * 1000)}.example.org`;
+    out.push(
+      pick(MESSAGES, r)
+        .replace('{addr}', `0x${hex(40)}`)
+        .replace('{domain}', domain)
+        .replace('{handle}', r() < 0.5 ? `@${b.brand}_help` : `@user${Math.floor(r() * 1e5)}`),
+    );
+  }
+  return out;
+}
+
+function registryOf(size: number): RegistryIndex {
+  const r = random(size);
+  const index = new RegistryIndex();
+  const kinds = ['domain', 'handle', 'address', 'phone'] as const;
+  for (let i = 0; i < size; i++) {
+    const kind = kinds[i % kinds.length]!;
+    const value =
+      kind === 'domain' ? `scam-${i}-${Math.floor(r() * 1e6)}.xyz` : kind === 'handle' ? `fake_${i}` : kind === 'address' ? `0x${i.toString(16).padStart(40, '0')}` : `+4479${String(i).padStart(8, '0')}`;
+    index.set({ kind, value, reason: 'bench', by: 'bench', at: 0 });
+  }
+  return index;
+}
+
+function throughput(fn: (text: string) => unknown, corpus: readonly string[], ms = 1500): number {
+  for (let i = 0; i < 2000; i++) fn(corpus[i % corpus.length]!);
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    for (let i = 0; i < 1000; i++) fn(corpus[(n + i) % corpus.length]!);
+    n += 1000;
+  }
+  return Math.round(n / ((performance.now() - start) / 1000));
+}
+
+function data(): z.infer<typeof BenchData> {
+  return BenchData.parse(JSON.parse(readFileSync(`${root}bench/data/trust-official.json`, 'utf8')));
+}
+
+export async function run(options: { tune?: boolean } = {}): Promise<Record<string, number>> {
+  const d = data();
+  const brands = options.tune ? d.tune : d.test;
+  const acc = accuracy(brands, d.staff, options.tune ? 0 : 1, options.tune ? 1 : 2);
+  console.log(`family                 n   ours  eth-phishing-detect`);
+  for (const [family, f] of Object.entries(acc.perFamily)) {
+    console.log(`${family.padEnd(20)} ${String(f.n).padStart(4)}  ${f.ours.toFixed(3)}  ${f.baseline === undefined ? '  n/a' : f.baseline.toFixed(3)}`);
+  }
+  console.log(`domain recall ${acc.recall} (baseline ${acc.baselineRecall}); handle/name recall ${acc.handleNameRecall}`);
+  console.log(`false positives on ${acc.benign} real unrelated domains: ${acc.falseAlarms.length} (${(acc.falsePositiveRate * 100).toFixed(3)} %), baseline ${(acc.baselineFalsePositiveRate * 100).toFixed(3)} %`);
+  if (acc.falseAlarms.length > 0) console.log(`  e.g. ${acc.falseAlarms.slice(0, 12).join(', ')}`);
+  if (options.tune) for (const m of acc.misses) console.log(`  miss ${m}`);
+
+  // 100 official entities: 20 brands × (domain, two handles, brand) + 10 staff names + 10 more brands.
+  const official = officialFor([...d.test, ...d.tune.slice(0, 10)], d.staff);
+  const corpus = messages(d.test, 5000);
+  const meanLength = Math.round(corpus.reduce((s, m) => s + m.length, 0) / corpus.length);
+  const speed: Record<string, number> = {};
+  for (const size of [1_000, 10_000, 100_000]) {
+    const scanner = new TrustScanner(official, registryOf(size));
+    speed[size] = throughput((t) => scanner.scan(t), corpus);
+  }
+  const shieldPerSec = throughput(shield, corpus);
+  console.log(`scan, ${meanLength}-char messages: ${speed[1000]} msg/s with 1k flags, ${speed[10000]} with 10k, ${speed[100000]} with 100k (100k/1k = ${(speed[100000]! / speed[1000]!).toFixed(2)}); shield ${shieldPerSec} msg/s`);
+  return {
+    recall: acc.recall,
+    falsePositiveRate: acc.falsePositiveRate,
+    baselineRecall: acc.baselineRecall,
+    baselineFalsePositiveRate: acc.baselineFalsePositiveRate,
+    handleNameRecall: acc.handleNameRecall,
+    msgPerSec1k: speed[1000]!,
+    msgPerSec10k: speed[10000]!,
+    msgPerSec100k: speed[100000]!,
+    shieldMsgPerSec: shieldPerSec,
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const figures = await run({ tune: process.argv.includes('--tune') });
+  console.log(JSON.stringify({ bench: 'trust', ...figures }));
+}
