@@ -24,7 +24,7 @@ import { DeliveryError, VerityError } from '../../src/core/errors.ts';
 import type { InboundEventInput, OutboundCommand } from '../../src/core/model.ts';
 import type { WechatConfig } from './config.ts';
 import { toDeliveryError } from './errors.ts';
-import { CHANNEL, messageToEvent, oaEventToEvent } from './normalize.ts';
+import { CHANNEL, eventTime, messageToEvent, oaEventToEvent } from './normalize.ts';
 import type { OaEventPush } from './oa/push.ts';
 import { RecentKeys } from './oa/recent-keys.ts';
 import { createPuppet, type PuppetHandle } from './puppets.ts';
@@ -224,7 +224,7 @@ export class WechatAdapter implements ChannelAdapter {
     if (this.seen.checkAndAdd(eventId)) return;
     let event: InboundEventInput;
     try {
-      event = await messageToEvent(msg, this.log);
+      event = await messageToEvent(msg, msg.wechaty.puppet, this.log);
     } catch (error) {
       // Keep what we can rather than lose the message; the raw type is noted for agents.
       this.log.warn({ err: error, messageId: msg.id }, 'wechat message only partly understood');
@@ -235,7 +235,7 @@ export class WechatAdapter implements ChannelAdapter {
         platformMessageId: msg.id,
         thread: { key: msg.room()?.id ?? msg.talker().id, kind: msg.room() ? 'group' : 'private' },
         sender: { channel: CHANNEL, userId: msg.talker().id },
-        at: Date.now(),
+        at: eventTime(msg),
         text: msg.text(),
         attachments: [{ type: 'other', details: { error: describe(error).slice(0, 512) } }],
       };

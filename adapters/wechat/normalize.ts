@@ -6,13 +6,15 @@
  * the text and in `details` so the trust layer sees them.
  */
 import type { Logger } from 'pino';
-import type { Message } from 'wechaty';
+import type { Message, Wechaty } from 'wechaty';
 import { types } from 'wechaty';
 import type { Attachment, InboundEventInput } from '../../src/core/model.ts';
 import type { OaEventPush } from './oa/push.ts';
 
 export const CHANNEL = 'wechat';
 const MAX_TEXT = 65_536;
+
+type Puppet = Wechaty['puppet'];
 
 interface Body {
   text: string;
@@ -40,7 +42,7 @@ function cardFromXml(text: string): { id?: string; name?: string } {
   return { ...(id ? { id } : {}), ...(name ? { name } : {}) };
 }
 
-async function body(msg: Message, log: Logger): Promise<Body> {
+async function body(msg: Message, puppet: Puppet, log: Logger): Promise<Body> {
   const text = msg.text();
   const fileId = msg.id;
   switch (msg.type()) {
@@ -57,19 +59,20 @@ async function body(msg: Message, log: Logger): Promise<Body> {
     case types.Message.Attachment:
       return { text: '', attachments: [{ type: 'document', fileId, name: text.slice(0, 512) }] };
     case types.Message.Location: {
-      const loc = await msg.toLocation();
-      const place = loc.name() || loc.address();
+      // Not msg.toLocation(): wechaty 1.20 constructs LocationImpl directly there, which throws.
+      const loc = await puppet.messageLocation(msg.id);
+      const place = loc.name || loc.address;
       return {
         text: place,
         attachments: [
           {
             type: 'location',
             details: details({
-              latitude: loc.latitude(),
-              longitude: loc.longitude(),
-              name: loc.name(),
-              address: loc.address(),
-              accuracy: loc.accuracy(),
+              latitude: loc.latitude,
+              longitude: loc.longitude,
+              name: loc.name,
+              address: loc.address,
+              accuracy: loc.accuracy,
             }),
           },
         ],
@@ -113,10 +116,10 @@ async function body(msg: Message, log: Logger): Promise<Body> {
   }
 }
 
-export async function messageToEvent(msg: Message, log: Logger): Promise<InboundEventInput> {
+export async function messageToEvent(msg: Message, puppet: Puppet, log: Logger): Promise<InboundEventInput> {
   const talker = msg.talker();
   const room = msg.room();
-  const { text, attachments } = await body(msg, log);
+  const { text, attachments } = await body(msg, puppet, log);
   const displayName = talker.name();
   return {
     type: 'message',

@@ -1,12 +1,15 @@
 /**
  * Test and sandbox helpers: a sink that records what it is given (no storage), with a
- * switch to make it fail, and a silent logger.
+ * switch to make it fail, and a silent logger. wechaty's own logger (brolog, process-wide)
+ * is quietened too so test output stays readable.
  */
 import { pino } from 'pino';
+import { log as wechatyLog } from 'wechaty';
 import type { InboundSink, IngestOutcome } from '../../src/core/channel.ts';
 import { InboundEvent } from '../../src/core/model.ts';
 
 export const quietLogger = pino({ level: process.env.VERITY_TEST_LOG ?? 'silent' });
+if (process.env.WECHATY_LOG === undefined) wechatyLog.level('silent');
 
 export class RecordingSink implements InboundSink {
   readonly events: InboundEvent[] = [];

@@ -53,7 +53,7 @@ export interface SentMessage {
 
 export class EmulatedAccount {
   private offsetMs = 0;
-  private readonly tokens = new Map<string, { expiresAt: number }>();
+  private readonly tokens = new Map<string, { expiresAt: number; retiresAt?: number }>();
   readonly users = new Map<string, EmulatedUser>();
   readonly sent: SentMessage[] = [];
   readonly media = new Map<string, { type: string; size: number }>();
@@ -80,8 +80,8 @@ export class EmulatedAccount {
     if (secret !== this.appSecret) return ERR.invalidSecret;
     const now = this.now();
     for (const [value, token] of this.tokens) {
-      token.expiresAt = Math.min(token.expiresAt, now + this.tokenGraceMs);
-      if (token.expiresAt <= now) this.tokens.delete(value);
+      token.retiresAt = Math.min(token.retiresAt ?? Number.POSITIVE_INFINITY, now + this.tokenGraceMs);
+      if (token.retiresAt <= now) this.tokens.delete(value);
     }
     const value = randomBytes(24).toString('base64url');
     this.tokens.set(value, { expiresAt: now + TOKEN_LIFETIME_S * 1000 });
@@ -93,8 +93,10 @@ export class EmulatedAccount {
   checkToken(value: string | null): PlatformError | undefined {
     if (!this.ipWhitelisted) return ERR.ipNotWhitelisted;
     const token = value === null ? undefined : this.tokens.get(value);
-    if (!token) return ERR.invalidCredential;
-    if (token.expiresAt <= this.now()) return ERR.tokenExpired;
+    const now = this.now();
+    // A token superseded by a newer one is "not latest" (40001) once its grace is over.
+    if (!token || (token.retiresAt !== undefined && token.retiresAt <= now)) return ERR.invalidCredential;
+    if (token.expiresAt <= now) return ERR.tokenExpired;
     return undefined;
   }
 

@@ -6,7 +6,6 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { aesKeyFrom } from '../oa/crypto.ts';
 import { EmulatedAccount, type EmulatedUser, type SentMessage } from './account.ts';
 import { handleApi } from './api.ts';
@@ -144,7 +143,8 @@ export async function startWechatOaEmulator(
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
-  const address = server.address() as AddressInfo;
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('emulator server has no TCP address');
   const base = (openid: string) => ({
     ToUserName: accountId,
     FromUserName: openid,

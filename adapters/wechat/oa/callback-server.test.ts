@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { quietLogger } from '../testing.ts';
+import { OaCallbackServer } from './callback-server.ts';
+import type { OaPush } from './push.ts';
+import { sign } from './signature.ts';
+import { buildFlatXml } from './xml.ts';
+
+const TOKEN = 'verityToken1';
+const servers: OaCallbackServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function start() {
+  const pushes: OaPush[] = [];
+  const server = new OaCallbackServer({
+    appId: 'wx0000000000000001',
+    token: TOKEN,
+    host: '127.0.0.1',
+    port: 0,
+    maxSkewSeconds: 300,
+    logger: quietLogger,
+    onPush: (p) => pushes.push(p),
+  });
+  servers.push(server);
+  const { port } = await server.listen();
+  return { base: `http://127.0.0.1:${port}/`, pushes };
+}
+
+function signed(base: string, extra: Record<string, string> = {}) {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = '12345';
+  const url = new URL(base);
+  for (const [k, v] of Object.entries({
+    timestamp,
+    nonce,
+    signature: sign([TOKEN, timestamp, nonce]),
+    ...extra,
+  })) {
+    url.searchParams.set(k, v);
+  }
+  return url;
+}
+
+describe('OaCallbackServer', () => {
+  it('answers the GET handshake with echostr only when signed', async () => {
+    const { base } = await start();
+    const ok = await fetch(signed(base, { echostr: 'abc123' }));
+    expect([ok.status, await ok.text()]).toEqual([200, 'abc123']);
+    const forged = await fetch(`${base}?timestamp=1&nonce=2&signature=00&echostr=abc123`);
+    expect(forged.status).toBe(403);
+  });
+
+  it('refuses a signed but malformed or incomplete push with 400', async () => {
+    const { base, pushes } = await start();
+    const malformed = await fetch(signed(base), { method: 'POST', body: '<xml><A>' });
+    expect(malformed.status).toBe(400);
+    const incomplete = await fetch(signed(base), {
+      method: 'POST',
+      body: buildFlatXml({ ToUserName: 'gh', FromUserName: 'o', CreateTime: 1, MsgType: 'text', MsgId: '1' }),
+    });
+    expect(incomplete.status).toBe(400);
+    expect(pushes).toHaveLength(0);
+  });
+
+  it('keeps an unknown message type as "other" rather than dropping it', async () => {
+    const { base, pushes } = await start();
+    const res = await fetch(signed(base), {
+      method: 'POST',
+      body: buildFlatXml({
+        ToUserName: 'gh',
+        FromUserName: 'o',
+        CreateTime: 1,
+        MsgType: 'file',
+        MsgId: '77',
+      }),
+    });
+    expect(await res.text()).toBe('success');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(pushes).toMatchObject([{ kind: 'other', push: { MsgType: 'file', MsgId: '77' } }]);
+  });
+});
