@@ -9,7 +9,6 @@
 import { z } from 'zod';
 import type { Attachment } from '../core/model.ts';
 import { Category } from './kb/load.ts';
-import type { TemplateKey } from './templates.ts';
 
 export const Field = z.enum(['accountId', 'txHash', 'amountTime', 'errorText', 'screenshot']);
 export type Field = z.infer<typeof Field>;
@@ -54,10 +53,18 @@ export interface CollectInput {
   secretDetected?: boolean;
 }
 
+/** The templates collection sends; none takes a placeholder. */
+export type CollectTemplateKey =
+  | 'collect.intro'
+  | `collect.ask.${Field}`
+  | `collect.invalid.${Field}`
+  | 'collect.secret-removed'
+  | 'collect.done';
+
 export interface CollectStep {
   state: CollectState;
-  /** Templates to send, in order (the ask templates take no placeholders). */
-  send: TemplateKey[];
+  /** Templates to send, in order. */
+  send: CollectTemplateKey[];
   done: boolean;
 }
 
@@ -107,11 +114,11 @@ function advance(state: CollectState, field: Field, answer: Answer): CollectStep
   return { state: next, send: [askKey(following)], done: false };
 }
 
-function askKey(field: Field): TemplateKey {
+function askKey(field: Field): CollectTemplateKey {
   return `collect.ask.${field}`;
 }
 
-function invalidKey(field: Field): TemplateKey {
+function invalidKey(field: Field): CollectTemplateKey {
   return `collect.invalid.${field}`;
 }
 

@@ -29,7 +29,7 @@ const ArticleFile = z.strictObject({
   articles: z
     .array(
       z.strictObject({
-        id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'an id is lower-case letters, digits and dashes'),
+        id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,47}$/, 'an id is lower-case letters, digits and dashes'),
         title: PerLanguage(Text),
         questions: PerLanguage(z.array(Text).min(1)),
         keywords: PerLanguage(z.array(Text)).default({}),
