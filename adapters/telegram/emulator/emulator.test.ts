@@ -272,3 +272,52 @@ describe('through telegraf', () => {
     });
   });
 });
+
+describe('HTTP control (sandbox)', () => {
+  it('plays users over HTTP and validates every body', async () => {
+    const sandbox = await startTelegramEmulator({ httpControl: true });
+    try {
+      const control = async (action: string, body: unknown) => {
+        const res = await fetch(new URL(`./control/${action}`, sandbox.apiRoot), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        return {
+          status: res.status,
+          body: z
+            .object({ ok: z.boolean() })
+            .loose()
+            .parse(await res.json()),
+        };
+      };
+      const created = await control('user', { first_name: 'Ann', username: 'ann_l' });
+      const { id } = z.object({ result: z.object({ id: z.number() }) }).parse(created.body).result;
+      const group = z
+        .object({ result: z.object({ id: z.number() }) })
+        .parse((await control('group', { title: 'G' })).body).result;
+      expect((await control('private-message', { userId: id, text: 'hello' })).status).toBe(200);
+      expect(
+        (await control('group-message', { chatId: group.id, userId: id, text: 'hi', mention: true })).status,
+      ).toBe(200);
+      const res = await fetch(new URL(`./bot${sandbox.token}/getUpdates`, sandbox.apiRoot));
+      const polled = Updates.parse(await res.json()).result;
+      expect(polled.map((u) => u.message)).toMatchObject([
+        { text: 'hello' },
+        { text: '@ExampleWalletBot hi', entities: [{ type: 'mention', offset: 0, length: 17 }] },
+      ]);
+      const bad = await control('private-message', { userId: 'ann' });
+      expect(bad).toMatchObject({
+        status: 400,
+        body: { ok: false, description: expect.stringContaining('userId') },
+      });
+      expect((await control('nope', {})).status).toBe(400);
+      expect((await control('private-message', { userId: 99, text: 'x' })).body).toMatchObject({
+        description: 'no user 99',
+      });
+      expect((await control('stats', {})).body).toMatchObject({ ok: true, result: { pendingUpdates: 2 } });
+    } finally {
+      await sandbox.close();
+    }
+  });
+});

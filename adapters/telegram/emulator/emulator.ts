@@ -3,6 +3,7 @@
  * `apiRoot`; drive users through the control methods; read what the bot did back.
  */
 import { createServer, type Server } from 'node:http';
+import { handleControl } from './control-http.ts';
 import { createHandler } from './http.ts';
 import { buildMessage, chatMemberUpdate, type MessageInput, nextEditDate } from './inject.ts';
 import { FloodControl, TELEGRAM_LIMITS } from './limits.ts';
@@ -38,8 +39,8 @@ export interface TelegramEmulatorOptions {
   firstUpdateId?: number;
   webhookRetryMs?: number;
   webhookTimeoutMs?: number;
-  /** Serve `/control/*` over HTTP too (the sandbox); tests call the methods directly. */
-  httpControl?: (emulator: TelegramEmulator, action: string, body: unknown) => Promise<unknown>;
+  /** Serve `POST /control/<action>` too (the sandbox); tests call the methods directly. */
+  httpControl?: boolean;
 }
 
 export interface EmulatorStats {
@@ -97,7 +98,6 @@ export class TelegramEmulator {
         fn,
       ]),
     );
-    const httpControl = options.httpControl;
     this.server = createServer(
       createHandler({
         token: this.token,
@@ -105,8 +105,8 @@ export class TelegramEmulator {
         methods,
         failures: this.failures,
         calls: this.calls,
-        ...(httpControl
-          ? { control: (action: string, body: unknown) => httpControl(this, action, body) }
+        ...(options.httpControl
+          ? { control: (action: string, body: unknown) => handleControl(this, action, body) }
           : {}),
       }),
     );

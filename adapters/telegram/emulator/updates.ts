@@ -87,18 +87,23 @@ export class UpdateQueue {
         "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
       );
     }
+    const previous = this.waiter;
+    if (previous) {
+      this.waiter = undefined;
+      clearTimeout(previous.timer);
+      previous.reject(
+        new BotApiError(
+          409,
+          'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+        ),
+      );
+    }
     this.confirm(request.offset);
     if (request.allowedUpdates && request.allowedUpdates.length > 0) {
       this.allowed = new Set(request.allowedUpdates);
     }
     const ready = this.deliverable(request.limit);
     if (ready.length > 0 || request.timeoutSeconds <= 0) return ready;
-    this.waiter?.reject(
-      new BotApiError(
-        409,
-        'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
-      ),
-    );
     return await new Promise<TgUpdate[]>((resolve, reject) => {
       const waiter: Waiter = {
         request,
@@ -118,7 +123,12 @@ export class UpdateQueue {
       this.allowed = new Set(settings.allowedUpdates);
     }
     this.retryDelayMs = this.options.webhookRetryMs;
-    this.waiter?.reject(new BotApiError(409, 'Conflict: terminated by setWebhook request'));
+    const waiter = this.waiter;
+    if (settings && waiter) {
+      this.waiter = undefined;
+      clearTimeout(waiter.timer);
+      waiter.reject(new BotApiError(409, 'Conflict: terminated by setWebhook request'));
+    }
     this.wake();
   }
 
