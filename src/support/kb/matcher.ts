@@ -223,10 +223,15 @@ export interface KbTestOptions {
   matcher: KbMatcher;
   /** The platform's locale hint, as a user's message would carry it. */
   hint?: string;
+  /** The deployment's languages (`languages:` in verity.yaml); en + zh when absent. */
+  languages?: { supported: readonly string[]; default: string };
 }
 
 /** What `verity kb test [--json] "<question>"` prints. */
 export function kbTest(question: string, opts: KbTestOptions): KbTestResult {
-  const r = opts.matcher.match(question, opts.hint ? { hint: opts.hint } : {});
+  const r = opts.matcher.match(question, {
+    ...opts.languages,
+    ...(opts.hint === undefined ? {} : { hint: opts.hint }),
+  });
   return { question, language: r.language, answer: r.answer, candidates: r.candidates };
 }
