@@ -44,6 +44,16 @@ export interface DiscordAdapterOptions {
   stopTimeoutMs?: number;
 }
 
+/** The events that carry something to ingest; removed first when stopping. */
+const RECEIVING_EVENTS = [
+  Events.MessageCreate,
+  Events.MessageUpdate,
+  Events.GuildMemberAdd,
+  Events.GuildMemberUpdate,
+  Events.UserUpdate,
+  Events.InteractionCreate,
+] as const;
+
 const CDN_HOSTS = new Set(['cdn.discordapp.com', 'media.discordapp.net']);
 
 export class DiscordAdapter implements ChannelAdapter {
@@ -56,7 +66,6 @@ export class DiscordAdapter implements ChannelAdapter {
   #sender: DiscordSender | null = null;
   #guard: GuardStats = { quarantined: 0, caught: 0 };
   #state: 'stopped' | 'starting' | 'ready' | 'stopping' = 'stopped';
-  #sink: InboundSink | null = null;
   #ticketsInstance: { client: Client; tickets: Tickets } | null = null;
 
   constructor(opts: DiscordAdapterOptions) {
@@ -78,7 +87,6 @@ export class DiscordAdapter implements ChannelAdapter {
   async start(sink: InboundSink): Promise<void> {
     if (this.#state !== 'stopped') throw new Error(`discord adapter: start() while ${this.#state}`);
     this.#state = 'starting';
-    this.#sink = sink;
     this.#queue.setSink(sink);
     const client = new Client(this.#clientOptions());
     this.#client = client;
@@ -114,8 +122,7 @@ export class DiscordAdapter implements ChannelAdapter {
     this.#state = 'stopping';
     const client = this.#client;
     // Stop receiving first; events already received still reach the sink.
-    client?.removeAllListeners(Events.MessageCreate);
-    client?.removeAllListeners(Events.InteractionCreate);
+    for (const event of RECEIVING_EVENTS) client?.removeAllListeners(event);
     await this.#queue.drain(this.#opts.stopTimeoutMs ?? 30_000);
     this.#pending.clear();
     await client?.destroy();
@@ -272,10 +279,6 @@ export class DiscordAdapter implements ChannelAdapter {
     client.on(Events.ShardResume, (_id, replayed) =>
       this.#logger.info({ replayed }, 'discord: gateway resumed'),
     );
-    client.on(Events.Invalidated, () => {
-      this.#logger.error('discord: session invalidated; restarting the client');
-      void this.#restart();
-    });
   }
 
   #tickets(client: Client): Tickets {
@@ -308,24 +311,6 @@ export class DiscordAdapter implements ChannelAdapter {
     }
     if (settings.tickets.postButton) {
       await postTicketButtons(client, settings.supportChannelIds, settings.tickets.prompt, this.#logger);
-    }
-  }
-
-  async #restart(): Promise<void> {
-    const sink = this.#sink;
-    if (this.#state !== 'ready' || !sink) return;
-    const old = this.#client;
-    this.#client = null;
-    this.#state = 'stopped';
-    await old?.destroy();
-    for (let delay = 1000; this.#state === 'stopped'; delay = Math.min(delay * 2, 60_000)) {
-      try {
-        await this.start(sink);
-        return;
-      } catch (error) {
-        this.#logger.error({ err: error }, 'discord: restart failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
     }
   }
 }
