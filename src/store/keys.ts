@@ -92,17 +92,21 @@ export class Keys {
 
   // ---- global (unsharded) keys ----
 
+  /** A channel's outbound stream and its emit/sent marks share one tag, so emit-once is atomic. */
   outboundStream(channel: string): string {
-    return `${this.prefix}:stream:outbound:${channel}`;
+    return `${this.prefix}:{out:${channel}}:stream`;
+  }
+  emitted(channel: string, commandId: string): string {
+    return `${this.prefix}:{out:${channel}}:emitted:${commandId}`;
+  }
+  sent(channel: string, commandId: string): string {
+    return `${this.prefix}:{out:${channel}}:sent:${commandId}`;
   }
   liveStream(): string {
     return `${this.prefix}:stream:live`;
   }
   deadLetters(): string {
     return `${this.prefix}:stream:dead`;
-  }
-  sentMarks(channel: string): string {
-    return `${this.prefix}:sent:${channel}`;
   }
   ticketSequence(): string {
     return `${this.prefix}:ticket:seq`;

@@ -17,6 +17,7 @@ const SCRIPTS = {
   verityUpdate: { keys: 1, source: prelude + read('update') },
   verityPurge: { keys: 2, source: prelude + read('purge') },
   verityListShard: { keys: 1, source: read('list-shard') },
+  verityEmitOnce: { keys: 2, source: read('emit-once') },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

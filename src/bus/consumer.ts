@@ -1,0 +1,298 @@
+/**
+ * A Redis Streams consumer-group worker: at-least-once delivery with XACK after the work
+ * is done, takeover of entries a dead consumer left pending (after `claimIdleMs`), and a
+ * dead-letter stream for entries that failed `maxAttempts` times.
+ *
+ * Entries with the same `orderKey` (a conversation, a chat) are handled one after another
+ * in stream order; different keys run concurrently, and reading goes on while some are
+ * slow, so one rate-limited chat never holds up the others.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { duplicateForBlocking } from '../store/redis.ts';
+
+/** Thrown by a handler for an entry that no retry can fix: it is dead-lettered at once. */
+export class PoisonEntryError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+export interface StreamEntry {
+  stream: string;
+  id: string;
+  fields: Record<string, string>;
+  /** How many times the group has delivered this entry (1 on the first try). */
+  attempts: number;
+}
+
+export interface ConsumerOptions {
+  redis: Redis;
+  streams: string[];
+  group: string;
+  consumer: string;
+  deadLetters: string;
+  handle: (entry: StreamEntry) => Promise<void>;
+  /** Entries with the same key are handled one after another (conversation, chat). */
+  orderKey?: (entry: StreamEntry) => string;
+  logger: Logger;
+  batchSize?: number;
+  /** Entries being handled at once; reading pauses at this many. */
+  maxInFlight?: number;
+  blockMs?: number;
+  claimIdleMs?: number;
+  maxAttempts?: number;
+  /** Approximate cap on the dead-letter stream. */
+  deadLetterMaxLen?: number;
+  onHandled?: (entry: StreamEntry, outcome: 'ok' | 'failed' | 'dead', ms: number) => void;
+}
+
+export class StreamConsumer {
+  private readonly blocking: Redis;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private inFlight = 0;
+  private lastClaim = 0;
+  /** The tail of each ordering lane: a new entry of the lane runs after it. */
+  private readonly lanes = new Map<string, Promise<void>>();
+  private slotFreed: (() => void) | undefined;
+  /** Entries being handled here, by id: kept claimed so no other consumer takes them over. */
+  private readonly handling = new Map<string, string>();
+  private lastRefresh = 0;
+  private readonly opts: Required<Omit<ConsumerOptions, 'orderKey' | 'onHandled'>> &
+    Pick<ConsumerOptions, 'orderKey' | 'onHandled'>;
+
+  constructor(options: ConsumerOptions) {
+    this.opts = {
+      batchSize: 64,
+      maxInFlight: 256,
+      blockMs: 1000,
+      claimIdleMs: 30_000,
+      maxAttempts: 5,
+      deadLetterMaxLen: 100_000,
+      ...options,
+    };
+    this.blocking = duplicateForBlocking(options.redis, `${options.group}:${options.consumer}`);
+  }
+
+  get busy(): number {
+    return this.inFlight;
+  }
+
+  async start(): Promise<void> {
+    for (const stream of this.opts.streams) {
+      try {
+        // From the beginning: events stored before the first router started are not skipped.
+        await this.opts.redis.xgroup('CREATE', stream, this.opts.group, '0', 'MKSTREAM');
+      } catch (error) {
+        if (!(error instanceof Error && error.message.includes('BUSYGROUP'))) throw error;
+      }
+    }
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stop reading new entries, finish and ack the ones in flight, then return. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.slotFreed?.();
+    await this.loop;
+    await Promise.all(this.lanes.values());
+    this.blocking.disconnect();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        if (Date.now() - this.lastRefresh >= this.opts.claimIdleMs / 3) {
+          this.lastRefresh = Date.now();
+          await this.refreshClaims();
+        }
+        if (Date.now() - this.lastClaim >= Math.min(this.opts.claimIdleMs / 2, 5000)) {
+          this.lastClaim = Date.now();
+          await this.claimStale();
+        }
+        while (this.inFlight >= this.opts.maxInFlight && this.running) {
+          await new Promise<void>((resolve) => {
+            this.slotFreed = resolve;
+          });
+        }
+        if (!this.running) break;
+        const entries = await this.read();
+        this.dispatch(entries);
+      } catch (error) {
+        if (!this.running) break;
+        this.opts.logger.error({ err: error, group: this.opts.group }, 'stream read failed; retrying');
+        await sleep(500);
+      }
+    }
+  }
+
+  private async read(): Promise<StreamEntry[]> {
+    const { streams, group, consumer, batchSize, blockMs } = this.opts;
+    const reply: unknown = await this.blocking.xreadgroup(
+      'GROUP',
+      group,
+      consumer,
+      'COUNT',
+      batchSize,
+      'BLOCK',
+      blockMs,
+      'STREAMS',
+      ...streams,
+      ...streams.map(() => '>'),
+    );
+    return parseStreams(reply, 1);
+  }
+
+  /**
+   * Take over entries idle longer than `claimIdleMs` (their consumer died or hung), and
+   * move the ones delivered `maxAttempts` times to the dead-letter stream.
+   */
+  private async claimStale(): Promise<void> {
+    const { redis, group, consumer, claimIdleMs, maxAttempts } = this.opts;
+    for (const stream of this.opts.streams) {
+      const pending: unknown = await redis.xpending(stream, group, 'IDLE', claimIdleMs, '-', '+', 100);
+      if (!Array.isArray(pending) || pending.length === 0) continue;
+      const retry: string[] = [];
+      for (const row of pending) {
+        if (!Array.isArray(row) || this.handling.has(String(row[0]))) continue;
+        const [id, , , deliveries] = row;
+        if (Number(deliveries) >= maxAttempts) await this.deadLetter(stream, String(id), Number(deliveries));
+        else retry.push(String(id));
+      }
+      if (retry.length === 0) continue;
+      const claimed: unknown = await redis.xclaim(stream, group, consumer, claimIdleMs, ...retry);
+      const entries = parseEntries(stream, claimed, 0).map((e) => ({
+        ...e,
+        attempts: Number(pending.find((p: unknown) => Array.isArray(p) && p[0] === e.id)?.[3] ?? 0) + 1,
+      }));
+      if (entries.length) {
+        this.opts.logger.warn(
+          { stream, count: entries.length },
+          'claimed entries left pending by another consumer',
+        );
+        this.dispatch(entries);
+      }
+    }
+  }
+
+  private async deadLetter(
+    stream: string,
+    id: string,
+    attempts: number,
+    reason = 'too many attempts',
+  ): Promise<void> {
+    const { redis, group, deadLetters, deadLetterMaxLen, logger } = this.opts;
+    const [entry] = parseEntries(stream, await redis.xrange(stream, id, id), attempts);
+    const fields = entry ? Object.entries(entry.fields).flat() : [];
+    // Dead-letter first, then ack: a crash between leaves a duplicate letter, never a lost entry.
+    await redis.xadd(
+      deadLetters,
+      'MAXLEN',
+      '~',
+      deadLetterMaxLen,
+      '*',
+      'stream',
+      stream,
+      'group',
+      group,
+      'id',
+      id,
+      'attempts',
+      attempts,
+      'at',
+      Date.now(),
+      'reason',
+      reason,
+      ...fields,
+    );
+    await redis.xack(stream, group, id);
+    logger.error({ stream, id, attempts, reason }, 'entry moved to the dead-letter stream');
+    if (entry) this.opts.onHandled?.(entry, 'dead', 0);
+  }
+
+  /**
+   * A slow handler (an entry waiting out a platform's rate limit) must not look dead:
+   * re-claiming its entries to ourselves resets their idle time (JUSTID: no attempt counted).
+   */
+  private async refreshClaims(): Promise<void> {
+    const byStream = new Map<string, string[]>();
+    for (const [id, stream] of this.handling) byStream.set(stream, [...(byStream.get(stream) ?? []), id]);
+    await Promise.all(
+      [...byStream].map(([stream, ids]) =>
+        this.opts.redis.xclaim(stream, this.opts.group, this.opts.consumer, 0, ...ids, 'JUSTID'),
+      ),
+    );
+  }
+
+  private dispatch(entries: StreamEntry[]): void {
+    for (const entry of entries) {
+      if (this.handling.has(entry.id)) continue;
+      const key = this.opts.orderKey?.(entry) ?? entry.id;
+      this.handling.set(entry.id, entry.stream);
+      this.inFlight++;
+      const tail = (this.lanes.get(key) ?? Promise.resolve()).then(() => this.handleOne(entry));
+      this.lanes.set(key, tail);
+      void tail.finally(() => {
+        this.handling.delete(entry.id);
+        this.inFlight--;
+        if (this.lanes.get(key) === tail) this.lanes.delete(key);
+        const wake = this.slotFreed;
+        this.slotFreed = undefined;
+        wake?.();
+      });
+    }
+  }
+
+  /** Never rejects: a failure leaves the entry pending (retried, then dead-lettered). */
+  private async handleOne(entry: StreamEntry): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.opts.handle(entry);
+      await this.opts.redis.xack(entry.stream, this.opts.group, entry.id);
+      this.opts.onHandled?.(entry, 'ok', performance.now() - started);
+    } catch (error) {
+      try {
+        if (error instanceof PoisonEntryError) {
+          await this.deadLetter(entry.stream, entry.id, entry.attempts, error.reason);
+          return;
+        }
+        this.opts.logger.warn(
+          { err: error, stream: entry.stream, id: entry.id, attempts: entry.attempts },
+          'entry failed',
+        );
+        this.opts.onHandled?.(entry, 'failed', performance.now() - started);
+      } catch (inner) {
+        this.opts.logger.error(
+          { err: inner, id: entry.id },
+          'could not record a failed entry; it stays pending',
+        );
+      }
+    }
+  }
+}
+
+function parseStreams(reply: unknown, attempts: number): StreamEntry[] {
+  if (!Array.isArray(reply)) return [];
+  return reply.flatMap((item: unknown) =>
+    Array.isArray(item) && typeof item[0] === 'string' ? parseEntries(item[0], item[1], attempts) : [],
+  );
+}
+
+function parseEntries(stream: string, raw: unknown, attempts: number): StreamEntry[] {
+  if (!Array.isArray(raw)) return [];
+  const out: StreamEntry[] = [];
+  for (const item of raw) {
+    if (!Array.isArray(item) || typeof item[0] !== 'string' || !Array.isArray(item[1])) continue;
+    const flat: unknown[] = item[1];
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) fields[String(flat[i])] = String(flat[i + 1]);
+    out.push({ stream, id: item[0], fields, attempts });
+  }
+  return out;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

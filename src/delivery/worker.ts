@@ -1,0 +1,166 @@
+/**
+ * The delivery role of one channel: reads the channel's outbound stream and performs each
+ * command through the adapter, inside the deployment-wide rate limits. Every command ends
+ * sent, or failed with its reason recorded on the conversation; none is sent twice by us
+ * (a mark is set after each send; the one unavoidable window is a crash during the
+ * platform call itself).
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { PoisonEntryError, StreamConsumer, type StreamEntry } from '../bus/consumer.ts';
+import type { LivePublisher } from '../bus/live.ts';
+import type { ChannelAdapter, SendResult } from '../core/channel.ts';
+import { DeliveryError } from '../core/errors.ts';
+import { parseJson } from '../core/json.ts';
+import { OutboundCommand } from '../core/model.ts';
+import type { Metrics } from '../ops/metrics.ts';
+import type { ConversationStore } from '../store/conversations.ts';
+import type { ChannelLimiter } from './limiter.ts';
+
+export interface DeliveryOptions {
+  redis: Redis;
+  store: ConversationStore;
+  adapter: ChannelAdapter;
+  limiter: ChannelLimiter;
+  live: LivePublisher;
+  logger: Logger;
+  metrics: Metrics;
+  consumer: string;
+  bus: { batchSize: number; claimIdleMs: number; maxAttempts: number };
+  /** Transient failures (network, 5xx) retried this many times, with backoff. */
+  transientRetries?: number;
+  /** A platform asking us to wait longer than this is treated as a failure to retry later. */
+  maxRetryAfterMs?: number;
+  sentMarkSeconds?: number;
+  blockMs?: number;
+}
+
+export const deliveryGroup = (channel: string) => `delivery:${channel}`;
+
+const Entry = z.object({ cmd: z.string(), at: z.coerce.number().optional() });
+
+export class DeliveryWorker {
+  private readonly consumer: StreamConsumer;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: DeliveryOptions) {
+    const { adapter, store, bus } = options;
+    this.logger = options.logger.child({ role: 'delivery', channel: adapter.channel });
+    this.consumer = new StreamConsumer({
+      redis: options.redis,
+      streams: [store.keys.outboundStream(adapter.channel)],
+      group: deliveryGroup(adapter.channel),
+      consumer: options.consumer,
+      deadLetters: store.keys.deadLetters(),
+      handle: (entry) => this.handle(entry),
+      orderKey: (entry) => chatOf(entry) ?? entry.id,
+      logger: this.logger,
+      batchSize: bus.batchSize,
+      claimIdleMs: bus.claimIdleMs,
+      maxAttempts: bus.maxAttempts,
+      maxInFlight: 1024,
+      ...(options.blockMs ? { blockMs: options.blockMs } : {}),
+    });
+  }
+
+  start(): Promise<void> {
+    return this.consumer.start();
+  }
+
+  stop(): Promise<void> {
+    return this.consumer.stop();
+  }
+
+  private async handle(entry: StreamEntry): Promise<void> {
+    const { redis, store, metrics } = this.options;
+    const fields = Entry.safeParse(entry.fields);
+    const parsed = fields.success ? OutboundCommand.safeParse(parseJson(fields.data.cmd)) : undefined;
+    if (!fields.success || !parsed?.success) {
+      const error = !fields.success ? fields.error : parsed!.error!;
+      throw new PoisonEntryError(`malformed outbound command: ${z.prettifyError(error)}`);
+    }
+    const command = parsed.data;
+    const mark = store.keys.sent(command.channel, command.id);
+    if (await redis.exists(mark)) {
+      metrics.deliveries.inc({ channel: command.channel, outcome: 'duplicate' });
+      return;
+    }
+    const started = performance.now();
+    try {
+      const result = await this.perform(command);
+      await redis.set(mark, result.platformMessageId ?? '', 'EX', this.options.sentMarkSeconds ?? 7 * 86_400);
+      metrics.deliveries.inc({ channel: command.channel, outcome: 'sent' });
+      metrics.stageSeconds.observe({ stage: 'deliver' }, (performance.now() - started) / 1000);
+      if (fields.data.at) metrics.endToEndSeconds.observe((Date.now() - fields.data.at) / 1000);
+      await this.record(command, { state: 'sent', at: Date.now() }, result.platformMessageId);
+    } catch (error) {
+      if (!(error instanceof DeliveryError) || error.kind !== 'permanent') throw error;
+      metrics.deliveries.inc({ channel: command.channel, outcome: 'failed' });
+      this.logger.warn({ id: command.id, reason: error.reason }, 'delivery failed for good');
+      await this.record(command, { state: 'failed', error: error.reason, at: Date.now() });
+      if (error.unreachable && command.conversationId) {
+        await store.update(command.conversationId, { unreachable: error.reason });
+      }
+    }
+  }
+
+  /**
+   * One command through the limiters: waits out 429s for this chat, retries transient
+   * failures with backoff, and throws a permanent DeliveryError when the platform refuses
+   * for good (or a non-DeliveryError when it should be retried later, from the stream).
+   */
+  private perform(command: OutboundCommand): Promise<SendResult> {
+    const { adapter, limiter, metrics } = this.options;
+    const retries = this.options.transientRetries ?? 3;
+    const maxWait = this.options.maxRetryAfterMs ?? 60_000;
+    return limiter.run(adapter.limitScope(command), async (platform) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await platform(() => adapter.send(command));
+        } catch (error) {
+          if (!(error instanceof DeliveryError)) throw error;
+          if (error.kind === 'permanent') throw error;
+          if (error.kind === 'rate-limited') {
+            metrics.deliveries.inc({ channel: command.channel, outcome: 'rate_limited' });
+            const wait = error.retryAfterMs ?? 1000;
+            if (wait > maxWait) throw error;
+            await sleep(wait);
+            continue;
+          }
+          if (attempt >= retries) {
+            throw new DeliveryError('permanent', `transient: ${error.reason}`, error.message, undefined, {
+              cause: error,
+            });
+          }
+          metrics.deliveries.inc({ channel: command.channel, outcome: 'retried' });
+          await sleep(Math.min(250 * 2 ** attempt, 5000) * (0.5 + Math.random()));
+        }
+      }
+    });
+  }
+
+  private async record(
+    command: OutboundCommand,
+    delivery: { state: 'sent' | 'failed'; error?: string; at: number },
+    platformMessageId?: string,
+  ): Promise<void> {
+    if (command.type !== 'send' || !command.messageId || !command.conversationId) return;
+    const seq = Number(command.messageId.slice(command.messageId.lastIndexOf('.') + 1));
+    await this.options.store.recordDelivery(command.conversationId, seq, delivery, platformMessageId);
+    await this.options.live.publish({
+      type: 'delivery',
+      conversationId: command.conversationId,
+      data: { messageId: command.messageId, ...delivery },
+    });
+  }
+}
+
+function chatOf(entry: StreamEntry): string | undefined {
+  const match = /"threadKey":"((?:[^"\\]|\\.)*)"/.exec(entry.fields.cmd ?? '');
+  return match?.[1];
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

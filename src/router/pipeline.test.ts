@@ -1,0 +1,136 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { dm } from '../../test/support/events.ts';
+import {
+  type FakePlatform,
+  FakePlatformAdapter,
+  startFakePlatform,
+} from '../../test/support/fake-platform.ts';
+import { testRuntime, waitFor } from '../../test/support/pipeline.ts';
+import { dropPrefix } from '../../test/support/redis.ts';
+import type { Runtime } from '../app/runtime.ts';
+import { DeadLetters } from '../bus/dead-letters.ts';
+import { Composer } from './composer.ts';
+import type { RouterContext } from './context.ts';
+
+let stops: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const stop of stops.reverse()) await stop();
+  stops = [];
+});
+
+async function pipeline(
+  options: Parameters<typeof testRuntime>[0] extends infer O ? Partial<O> : never = {},
+) {
+  const platform = await startFakePlatform();
+  const adapter = new FakePlatformAdapter(platform.url);
+  const { runtime, prefix, log } = testRuntime({ adapters: [adapter], ...options });
+  stops.push(async () => {
+    await runtime.stop();
+    await platform.close();
+    const { redis } = await import('../../test/support/redis.ts').then((m) => m.testRedis());
+    await dropPrefix(redis, prefix);
+    redis.disconnect();
+  });
+  await runtime.start();
+  return { runtime, platform, adapter, prefix, log };
+}
+
+const fake = (user: string, overrides: Record<string, unknown> = {}) =>
+  dm(user, { channel: 'fake', sender: { channel: 'fake', userId: user }, ...overrides });
+
+async function lastMessage(runtime: Runtime, conversationId: string) {
+  const [m] = await runtime.store.history(conversationId, { limit: 1 });
+  return m;
+}
+
+describe('pipeline: inbound → router → delivery', () => {
+  it('stores a DM, routes it, and delivers the reply through the right channel', async () => {
+    const { runtime, platform, adapter } = await pipeline();
+    const outcome = await adapter.sink!.ingest(fake('ann', { text: 'hello there' }));
+    expect(outcome.status).toBe('stored');
+    await waitFor(() => platform.arrivals.length === 1, 5000, 'the reply');
+    expect(platform.arrivals[0]).toMatchObject({ chat: 'chat-ann', text: 'echo: hello there' });
+    const reply = await waitFor(async () => {
+      const m = await lastMessage(runtime, outcome.conversationId!);
+      return m?.delivery?.state === 'sent' ? m : undefined;
+    });
+    expect(reply).toMatchObject({ direction: 'out', author: { kind: 'bot' }, text: 'echo: hello there' });
+    expect(await runtime.store.seqOfPlatformMessage(outcome.conversationId!, '1')).toBe(reply.seq);
+  });
+
+  it('answers a redelivered platform message once', async () => {
+    const { platform, adapter } = await pipeline();
+    const event = fake('bo');
+    const outcomes = await Promise.all([
+      adapter.sink!.ingest(event),
+      adapter.sink!.ingest(event),
+      adapter.sink!.ingest(event),
+    ]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['duplicate', 'duplicate', 'stored']);
+    await waitFor(() => platform.arrivals.length >= 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(platform.arrivals).toHaveLength(1);
+  });
+
+  it('rejects a malformed event with its reason and keeps going', async () => {
+    const { platform, adapter, log } = await pipeline();
+    const bad = await adapter.sink!.ingest({ type: 'message', channel: 'fake', text: 42 });
+    expect(bad.status).toBe('rejected');
+    expect(bad.reason).toMatch(/eventId/);
+    expect(log.text()).toContain('inbound event rejected');
+    await adapter.sink!.ingest(fake('cy'));
+    await waitFor(() => platform.arrivals.length === 1);
+  });
+
+  it('marks a user who blocked the bot unreachable and records why the reply failed', async () => {
+    const { runtime, platform, adapter } = await pipeline();
+    platform.block('chat-dee');
+    const { conversationId } = await adapter.sink!.ingest(fake('dee'));
+    const conv = await waitFor(async () => {
+      const c = await runtime.store.get(conversationId!);
+      return c?.unreachable ? c : undefined;
+    });
+    expect(conv.unreachable).toBe('blocked');
+    const reply = await lastMessage(runtime, conversationId!);
+    expect(reply?.delivery).toMatchObject({ state: 'failed', error: 'blocked' });
+  });
+
+  it('waits out a 429 for that chat only', async () => {
+    const { platform, adapter } = await pipeline();
+    platform.rateLimit('chat-slow', 2, 1500);
+    await adapter.sink!.ingest(fake('slow'));
+    const started = Date.now();
+    for (const u of ['f1', 'f2', 'f3']) await adapter.sink!.ingest(fake(u));
+    await waitFor(() => platform.arrivals.filter((a) => a.chat.startsWith('chat-f')).length === 3);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await waitFor(() => platform.arrivals.some((a) => a.chat === 'chat-slow'), 8000);
+  });
+
+  it('dead-letters a poison event after the configured attempts, and replays it once fixed', async () => {
+    let broken = true;
+    const middleware = new Composer<RouterContext>()
+      .on('message', (ctx) => {
+        if (broken && ctx.text === 'poison') throw new Error('handler bug');
+        ctx.reply(`ok: ${ctx.text}`);
+      })
+      .middleware();
+    const { runtime, platform, adapter } = await pipeline({ middleware });
+    await adapter.sink!.ingest(fake('eve', { text: 'poison' }));
+    await adapter.sink!.ingest(fake('fay', { text: 'fine' }));
+    await waitFor(() => platform.arrivals.some((a) => a.text === 'ok: fine'));
+    const dead = new DeadLetters(runtime.redis, runtime.store.keys);
+    const [letter] = await waitFor(
+      async () => {
+        const letters = await dead.list();
+        return letters.length ? letters : undefined;
+      },
+      15_000,
+      'a dead letter',
+    );
+    expect(letter).toMatchObject({ group: 'router', attempts: 3 });
+    broken = false;
+    expect(await dead.replay()).toBe(1);
+    await waitFor(() => platform.arrivals.some((a) => a.text === 'ok: poison'), 5000, 'the replayed reply');
+    expect(await dead.list()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * The router role: reads inbound events from every shard's stream, runs the handler chain
+ * (trust, support …) for each, then stores the bot's replies and queues them for delivery.
+ * Command ids derive from the event's platform identity, so re-running an event (crash,
+ * takeover, replay) appends and emits nothing twice.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { PoisonEntryError, StreamConsumer, type StreamEntry } from '../bus/consumer.ts';
+import type { LivePublisher } from '../bus/live.ts';
+import type { OutboundQueue } from '../bus/outbound.ts';
+import { parseJson } from '../core/json.ts';
+import { InboundEvent, type OutboundCommand } from '../core/model.ts';
+import type { Metrics } from '../ops/metrics.ts';
+import type { ConversationStore } from '../store/conversations.ts';
+import type { Middleware } from './composer.ts';
+import { RouterContext } from './context.ts';
+
+export interface RouterOptions {
+  redis: Redis;
+  store: ConversationStore;
+  outbound: OutboundQueue;
+  live: LivePublisher;
+  middleware: Middleware<RouterContext>;
+  logger: Logger;
+  metrics: Metrics;
+  consumer: string;
+  bus: { batchSize: number; claimIdleMs: number; maxAttempts: number };
+  blockMs?: number;
+}
+
+export const ROUTER_GROUP = 'router';
+
+const Entry = z.object({
+  e: z.string(),
+  c: z.string(),
+  q: z.coerce.number().int().nonnegative(),
+});
+
+export class Router {
+  private readonly consumer: StreamConsumer;
+
+  constructor(private readonly options: RouterOptions) {
+    const { store, logger, bus } = options;
+    this.consumer = new StreamConsumer({
+      redis: options.redis,
+      streams: store.keys.allShards().map((s) => store.keys.inboundStream(s)),
+      group: ROUTER_GROUP,
+      consumer: options.consumer,
+      deadLetters: store.keys.deadLetters(),
+      handle: (entry) => this.handle(entry),
+      orderKey: (entry) => entry.fields.c || entry.id,
+      logger: logger.child({ role: 'router' }),
+      batchSize: bus.batchSize,
+      claimIdleMs: bus.claimIdleMs,
+      maxAttempts: bus.maxAttempts,
+      ...(options.blockMs ? { blockMs: options.blockMs } : {}),
+      onHandled: (_entry, outcome, ms) => {
+        options.metrics.events.inc({ stage: 'route', outcome, channel: '' });
+        if (outcome === 'ok') options.metrics.stageSeconds.observe({ stage: 'route' }, ms / 1000);
+      },
+    });
+  }
+
+  start(): Promise<void> {
+    return this.consumer.start();
+  }
+
+  stop(): Promise<void> {
+    return this.consumer.stop();
+  }
+
+  private async handle(entry: StreamEntry): Promise<void> {
+    const { store, logger } = this.options;
+    const fields = Entry.safeParse(entry.fields);
+    if (!fields.success)
+      throw new PoisonEntryError(`malformed inbound entry: ${z.prettifyError(fields.error)}`);
+    const event = InboundEvent.safeParse(parseJson(fields.data.e));
+    if (!event.success)
+      throw new PoisonEntryError(`malformed inbound event: ${z.prettifyError(event.error)}`);
+    const { c: conversationId, q: seq } = fields.data;
+    const [conversation, message] = await Promise.all([
+      conversationId ? store.get(conversationId) : undefined,
+      conversationId && seq > 0 && event.data.type === 'message'
+        ? store.message(conversationId, seq)
+        : undefined,
+    ]);
+    const ctx = new RouterContext(event.data, conversation, message, store, logger);
+    await this.options.middleware(ctx, async () => {});
+    await this.flush(ctx, entry);
+  }
+
+  /** Store and queue what the chain produced, idempotently. */
+  private async flush(ctx: RouterContext, entry: StreamEntry): Promise<void> {
+    const { store, outbound, live } = this.options;
+    const { event, conversation } = ctx;
+    const base = `${event.channel}:${event.eventId}`;
+    const now = Date.now();
+    for (const [i, reply] of ctx.replies.entries()) {
+      const id = `${base}:r${i}`;
+      let messageId: string | undefined;
+      if (conversation) {
+        const appended = await store.append(
+          conversation.id,
+          {
+            channel: event.channel,
+            direction: 'out',
+            author: { kind: reply.author ?? 'bot', id: reply.author ?? 'bot' },
+            text: reply.text,
+            ...(reply.buttons ? { buttons: reply.buttons } : {}),
+            delivery: { state: 'queued', at: now },
+            createdAt: now,
+          },
+          id,
+        );
+        messageId = appended.messageId;
+        if (!appended.duplicate) {
+          await live.publish({ type: 'message', conversationId: conversation.id, data: { messageId } });
+        }
+      }
+      const command: OutboundCommand = {
+        type: 'send',
+        id,
+        channel: event.channel,
+        threadKey: event.thread.key,
+        text: reply.text,
+        style: reply.style ?? 'plain',
+        ...(conversation ? { conversationId: conversation.id } : {}),
+        ...(messageId ? { messageId } : {}),
+        ...(reply.buttons ? { buttons: reply.buttons } : {}),
+        ...(reply.replyToPlatformId ? { replyToPlatformId: reply.replyToPlatformId } : {}),
+      };
+      await outbound.emit(command, entryTime(entry) ?? now);
+    }
+    for (const [i, pending] of ctx.commands.entries()) {
+      await outbound.emit({
+        ...pending,
+        id: `${base}:c${i}`,
+        channel: event.channel,
+        threadKey: event.thread.key,
+        ...(conversation ? { conversationId: conversation.id } : {}),
+      });
+    }
+    if (conversation && ctx.updates.length) {
+      await live.publish({
+        type: 'conversation',
+        conversationId: conversation.id,
+        data: Object.assign({}, ...ctx.updates),
+      });
+    }
+  }
+}
+
+/** A stream id starts with the ms it was added: the moment the event was stored. */
+function entryTime(entry: StreamEntry): number | undefined {
+  const ms = Number(entry.id.split('-')[0]);
+  return Number.isFinite(ms) ? ms : undefined;
+}
