@@ -5,6 +5,7 @@ import type { OutboundCommandInput } from '../../src/core/model.ts';
 import { WechatAdapter } from './adapter.ts';
 import { loadWechatConfig } from './config.ts';
 import {
+  emulatorEnv,
   startWechatOaEmulator,
   type WechatOaEmulator,
   type WechatOaEmulatorOptions,
@@ -22,12 +23,7 @@ async function startOa(
   const emulator = await startWechatOaEmulator({ answerTimeoutMs: 1000, ...options.emulator });
   cleanups.push(() => emulator.close());
   const config = loadWechatConfig({
-    WECHATY_PUPPET: 'official-account',
-    WECHATY_PUPPET_OA_APP_ID: emulator.appId,
-    WECHATY_PUPPET_OA_APP_SECRET: emulator.appSecret,
-    WECHATY_PUPPET_OA_TOKEN: emulator.token,
-    WECHATY_PUPPET_OA_PORT: '0',
-    WECHAT_OA_API_BASE: emulator.apiBase,
+    ...emulatorEnv(emulator),
     WECHAT_START_TIMEOUT_MS: '5000',
     ...(options.aesKey ? { WECHATY_PUPPET_OA_AES_KEY: options.aesKey } : {}),
   });
@@ -280,14 +276,7 @@ describe('WechatAdapter when the puppet cannot start', () => {
     const emulator = await startWechatOaEmulator();
     cleanups.push(() => emulator.close());
     emulator.setIpWhitelisted(false);
-    const config = loadWechatConfig({
-      WECHATY_PUPPET: 'official-account',
-      WECHATY_PUPPET_OA_APP_ID: emulator.appId,
-      WECHATY_PUPPET_OA_APP_SECRET: emulator.appSecret,
-      WECHATY_PUPPET_OA_TOKEN: emulator.token,
-      WECHATY_PUPPET_OA_PORT: '0',
-      WECHAT_OA_API_BASE: emulator.apiBase,
-    });
+    const config = loadWechatConfig(emulatorEnv(emulator));
     const adapter = new WechatAdapter({ config, logger: quietLogger });
     await expect(adapter.start(new RecordingSink())).rejects.toMatchObject({
       code: 'WECHAT_START_FAILED',

@@ -94,16 +94,15 @@ export function loadWechatConfig(env: Readonly<Record<string, string | undefined
       return { ...common, puppet: { kind: 'mock' } };
     case 'official-account':
     case 'wechaty-puppet-official-account': {
-      const missing = (
-        [
-          ['WECHATY_PUPPET_OA_APP_ID', e.WECHATY_PUPPET_OA_APP_ID],
-          ['WECHATY_PUPPET_OA_APP_SECRET', e.WECHATY_PUPPET_OA_APP_SECRET],
-          ['WECHATY_PUPPET_OA_TOKEN', e.WECHATY_PUPPET_OA_TOKEN],
-        ] as const
-      )
-        .filter(([, v]) => v === undefined)
-        .map(([k]) => k);
-      if (!e.WECHATY_PUPPET_OA_APP_ID || !e.WECHATY_PUPPET_OA_APP_SECRET || !e.WECHATY_PUPPET_OA_TOKEN) {
+      const appId = e.WECHATY_PUPPET_OA_APP_ID;
+      const appSecret = e.WECHATY_PUPPET_OA_APP_SECRET;
+      const token = e.WECHATY_PUPPET_OA_TOKEN;
+      if (!appId || !appSecret || !token) {
+        const missing = Object.entries({
+          WECHATY_PUPPET_OA_APP_ID: appId,
+          WECHATY_PUPPET_OA_APP_SECRET: appSecret,
+          WECHATY_PUPPET_OA_TOKEN: token,
+        }).flatMap(([name, value]) => (value === undefined ? [name] : []));
         throw new InvalidInputError(
           'wechat configuration',
           `the official-account puppet needs ${missing.join(', ')}`,
@@ -114,9 +113,9 @@ export function loadWechatConfig(env: Readonly<Record<string, string | undefined
         puppet: {
           kind: 'official-account',
           oa: {
-            appId: e.WECHATY_PUPPET_OA_APP_ID,
-            appSecret: e.WECHATY_PUPPET_OA_APP_SECRET,
-            token: e.WECHATY_PUPPET_OA_TOKEN,
+            appId,
+            appSecret,
+            token,
             ...(e.WECHATY_PUPPET_OA_AES_KEY ? { encodingAesKey: e.WECHATY_PUPPET_OA_AES_KEY } : {}),
             host: e.WECHATY_PUPPET_OA_HOST,
             port: e.WECHATY_PUPPET_OA_PORT,

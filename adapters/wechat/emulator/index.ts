@@ -72,6 +72,22 @@ export interface WechatOaEmulator {
   close(): Promise<void>;
 }
 
+/**
+ * The environment that points the adapter's Official Account puppet at this emulator
+ * (callback server on an OS-chosen local port; call `setCallbackUrl` once it listens).
+ */
+export function emulatorEnv(emulator: WechatOaEmulator): Record<string, string> {
+  return {
+    WECHATY_PUPPET: 'official-account',
+    WECHATY_PUPPET_OA_APP_ID: emulator.appId,
+    WECHATY_PUPPET_OA_APP_SECRET: emulator.appSecret,
+    WECHATY_PUPPET_OA_TOKEN: emulator.token,
+    WECHATY_PUPPET_OA_HOST: '127.0.0.1',
+    WECHATY_PUPPET_OA_PORT: '0',
+    WECHAT_OA_API_BASE: emulator.apiBase,
+  };
+}
+
 function messageFields(message: UserMessage): Record<string, string | number> {
   switch (message.type) {
     case 'text':
