@@ -131,7 +131,7 @@ export function verificationReply(t: Templates, facts: VerificationFacts, langua
   const accounts = facts.accounts
     .map((a) => t.render('verify.account-line', language, { channel: a.channel, handle: a.handle }))
     .join('\n');
-  const promises = facts.promises.map((p) => `• ${t.render(`verify.promise.${p}`, language)}`).join('\n');
+  const promises = facts.promises.map((p) => t.render(`verify.promise.${p}`, language)).join('\n');
   return {
     text: t.render('verify.message', language, {
       org: facts.org,

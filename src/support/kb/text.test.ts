@@ -19,6 +19,7 @@ describe('stem', () => {
 describe('normalize and pieces', () => {
   it('folds full-width, case and traditional characters', () => {
     expect(normalize('ＵＳＤＴ帳號鎖定')).toBe('usdt账号锁定');
+    expect(normalize('助記詞和私鑰洩露')).toBe('助记词和私钥洩露');
   });
 
   it('splits Latin words from Chinese runs, drops stop words and particles, maps negations', () => {

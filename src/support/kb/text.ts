@@ -11,7 +11,7 @@ const SEGMENT = /\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{N}])+/gu;
 
 /** Traditional forms common in support questions, folded to the simplified ones the KB uses. */
 const TRADITIONAL =
-  '帳账號号錢钱幣币轉转戶户碼码證证驗验實实認认費费網网絡络鏈链額额資资產产詐诈騙骗盜盗廳厅開开關关設设機机應应時时間间誤误這这個个麼么沒没還还為为從从對对書书與与嗎吗請请問问給给將将過过後后體体現现擊击險险態态處处單单級级細细碼码換换紀纪錄录傳传輸输發发鎖锁幾几裡里該该讓让說说識识護护註注冊册顯显聯联態态';
+  '帳账號号錢钱幣币轉转戶户碼码證证驗验實实認认費费網网絡络鏈链額额資资產产詐诈騙骗盜盗廳厅開开關关設设機机應应時时間间誤误這这個个麼么沒没還还為为從从對对書书與与嗎吗請请問问給给將将過过後后體体現现擊击險险處处單单級级細细碼码換换紀纪錄录傳传輸输發发鎖锁幾几裡里該该讓让說说識识護护註注冊册顯显聯联態态賬账寶宝鑰钥記记詞词權权釣钓魚鱼錯错種种協协議议儲储幫帮難难題题門门們们裝装載载線线動动掛挂買买賣卖價价圖图頁页風风務务電电話话郵邮臉脸麗丽損损檢检測测達达歸归';
 const FOLD = new Map<string, string>();
 for (let i = 0; i + 1 < TRADITIONAL.length; i += 2) FOLD.set(TRADITIONAL[i]!, TRADITIONAL[i + 1]!);
 
