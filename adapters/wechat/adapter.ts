@@ -4,7 +4,7 @@
  *
  * Receiving: the bot's own messages are dropped, events are deduplicated by id, and each
  * event is handed to the sink and awaited, retried with backoff while the sink fails
- * (never dropped while the process lives). The Official Account push was already answered
+ * (never dropped while the process lives), one at a time per conversation so order holds. The Official Account push was already answered
  * `success` by then: WeChat allows 5 seconds, storage may take longer.
  *
  * Starting: wechaty swallows a puppet's start failure into an `error` event; this adapter
@@ -29,6 +29,7 @@ import type { OaEventPush } from './oa/push.ts';
 import { RecentKeys } from './oa/recent-keys.ts';
 import { createPuppet, type PuppetHandle } from './puppets.ts';
 import { renderSend, splitByBytes } from './render.ts';
+import { KeyedSerial } from './serial.ts';
 
 export interface WechatAdapterOptions {
   config: WechatConfig;
@@ -59,6 +60,14 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
   }
 }
 
+function conversationKey(msg: Message): string {
+  try {
+    return msg.room()?.id ?? msg.talker().id;
+  } catch {
+    return msg.id;
+  }
+}
+
 export class WechatAdapter implements ChannelAdapter {
   readonly channel = CHANNEL;
   private bot: Wechaty | undefined;
@@ -67,6 +76,7 @@ export class WechatAdapter implements ChannelAdapter {
   private state: AdapterHealth = { ok: false, detail: 'not started' };
   private readonly inFlight = new Set<Promise<void>>();
   private readonly seen = new RecentKeys(30 * 60_000, 100_000);
+  private readonly serial = new KeyedSerial();
   private readonly log: Logger;
   private stopping = false;
 
@@ -92,7 +102,9 @@ export class WechatAdapter implements ChannelAdapter {
         if (starting) startErrors.push(error);
         this.log.error({ err: error }, 'wechaty error');
       });
-      bot.on('message', (msg: Message) => this.track(this.onMessage(msg)));
+      bot.on('message', (msg: Message) =>
+        this.track(this.serial.run(conversationKey(msg), () => this.onMessage(msg))),
+      );
       bot.on('login', () => {
         if (!starting) this.state = { ok: true, detail: 'logged in', info: this.info() };
       });
@@ -100,7 +112,9 @@ export class WechatAdapter implements ChannelAdapter {
         this.state = { ok: false, detail: 'logged out', info: this.info() };
       });
       if (handle.kind === 'official-account') {
-        handle.puppet.oaEvents.on('event', (push: OaEventPush) => this.track(this.onOaEvent(push)));
+        handle.puppet.oaEvents.on('event', (push: OaEventPush) =>
+          this.track(this.serial.run(push.FromUserName, () => this.onOaEvent(push))),
+        );
       }
 
       const timeoutMs = this.options.config.startTimeoutMs;
