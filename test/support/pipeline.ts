@@ -75,15 +75,19 @@ export function testRuntime(options: {
   return { runtime, prefix, log };
 }
 
+type Falsy = undefined | null | false | 0 | '';
+
+/** Polls `probe` until it returns something truthy, and returns that. */
 export async function waitFor<T>(
-  probe: () => T | Promise<T>,
+  probe: () => PromiseLike<T> | T,
   timeoutMs = 10_000,
   what = 'condition',
-): Promise<T> {
+): Promise<Exclude<T, Falsy>> {
   const deadline = Date.now() + timeoutMs;
+  const truthy = (v: T): v is Exclude<T, Falsy> => Boolean(v);
   for (;;) {
     const value = await probe();
-    if (value) return value;
+    if (truthy(value)) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
