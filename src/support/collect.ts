@@ -144,11 +144,17 @@ function validate(field: Field, input: CollectInput): Answer | null {
   }
 }
 
-const EMAIL = /[^\s@<>()"',;:]+@[^\s@<>()"',;:]+\.[a-z]{2,}/i;
+const EMAIL = /^[^\s@<>()"',;:]+@[^\s@<>()"',;:]+\.[a-z]{2,}$/i;
+/** Answers longer than this are not an id, a hash or an amount (and would slow the patterns). */
+const MAX_ANSWER_CHARS = 1000;
 const ACCOUNT_ID = /^(?:uid|id|account(?: id)?|账户|账号|用户id)?\s*[:：#]?\s*([A-Za-z0-9_-]{4,40})$/i;
 
 export function parseAccountId(text: string): Answer | null {
-  const email = text.match(EMAIL)?.[0];
+  if (text.length > MAX_ANSWER_CHARS) return null;
+  const email = text
+    .split(/[\s:：,，;；]+/)
+    .map((token) => token.replace(/^[<("']+|[>)"'.。!！?？]+$/g, ''))
+    .find((token) => EMAIL.test(token));
   if (email) return { status: 'given', value: email.toLowerCase(), kind: 'email' };
   const id = text.match(ACCOUNT_ID)?.[1];
   if (id && /\d/.test(id) && !/^(0x)?[0-9a-f]{40,}$/i.test(id))
@@ -160,6 +166,7 @@ export type TxChain = 'evm' | 'btc-or-tron' | 'solana';
 
 /** Finds a transaction hash in a message or an explorer link. */
 export function parseTxHash(text: string): { hash: string; chain: TxChain } | null {
+  if (text.length > MAX_ANSWER_CHARS) return null;
   const evm = text.match(/(?<![0-9a-z])0x[0-9a-f]{64}(?![0-9a-z])/i)?.[0];
   if (evm) return { hash: evm.toLowerCase(), chain: 'evm' };
   const hex = text.match(/(?<![0-9a-z])[0-9a-f]{64}(?![0-9a-z])/i)?.[0];
@@ -175,6 +182,7 @@ const AMOUNT = /\d+(?:[.,]\d+)*/;
 
 /** Both an amount and a time are present ("250 USDT, yesterday 14:30", "100u 昨天下午3点"). */
 export function parseAmountTime(text: string): boolean {
+  if (text.length > MAX_ANSWER_CHARS) return false;
   if (!new RegExp(TIME.source, 'i').test(text)) return false;
   return AMOUNT.test(text.replace(TIME, ' '));
 }

@@ -37,8 +37,11 @@ export interface ScriptCounts {
   latinWords: number;
 }
 
+/** The start of a message shows its language; the cap also bounds the patterns' work. */
+const SAMPLE_CHARS = 1000;
+
 export function countScripts(text: string): ScriptCounts {
-  const cleaned = text.replace(NEUTRAL, ' ');
+  const cleaned = text.slice(0, SAMPLE_CHARS).replace(NEUTRAL, ' ');
   const count = (re: RegExp) => cleaned.match(re)?.length ?? 0;
   const latinWords = (cleaned.match(/[A-Za-z\u00C0-\u024F]{2,}/g) ?? []).filter(
     (w) => !ACRONYM.test(w),

@@ -69,6 +69,13 @@ describe('kbTest', () => {
 });
 
 describe('speed', () => {
+  it('stays fast on a huge message', () => {
+    const huge = `${'my withdrawal has not arrived 提现没到账 '.repeat(3000)}`;
+    const start = performance.now();
+    expect(matcher.match(huge).candidates[0]?.id).toBe('withdrawal-not-arrived');
+    expect(performance.now() - start).toBeLessThan(50);
+  });
+
   it('matches a message in well under a millisecond on average', () => {
     const questions = [
       'my deposit is missing',

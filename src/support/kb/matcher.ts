@@ -51,6 +51,8 @@ const TITLE_WEIGHT = 1;
  * they count less against coverage than an unknown word does.
  */
 const UNKNOWN_HAN_FACTOR = 0.5;
+/** A question is a few sentences; past this a message is a log paste or abuse, not a FAQ. */
+const MAX_QUERY_CHARS = 2000;
 
 export class KbMatcher {
   readonly options: MatcherOptions;
@@ -179,7 +181,7 @@ export class KbMatcher {
 
   /** Every article that shares a term with the text, best first, with its confidence. */
   rank(text: string): Scored[] {
-    const query = new Set(this.terms(text));
+    const query = new Set(this.terms(text.slice(0, MAX_QUERY_CHARS)));
     if (query.size === 0) return [];
     const bm25 = new Map<number, number>();
     const covered = new Map<number, number>();
