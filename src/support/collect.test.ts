@@ -163,3 +163,16 @@ describe('parseAmountTime', () => {
     ['a lot', false],
   ])('%s → %s', (text, expected) => expect(parseAmountTime(text)).toBe(expected));
 });
+
+describe('adversarial input', () => {
+  it.each(['a'.repeat(50_000), 'a.'.repeat(25_000), 'x@'.repeat(25_000)])(
+    'stays fast and declines',
+    (text) => {
+      const start = performance.now();
+      expect(parseAccountId(text)).toBeNull();
+      expect(parseTxHash(text)).toBeNull();
+      expect(parseAmountTime(text)).toBe(false);
+      expect(performance.now() - start).toBeLessThan(100);
+    },
+  );
+});

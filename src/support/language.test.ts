@@ -57,3 +57,14 @@ describe('supportedTag and parseLanguageChoice', () => {
     ['klingon', undefined],
   ])('/lang %s → %s', (arg, expected) => expect(parseLanguageChoice(arg, ['en', 'zh'])).toBe(expected));
 });
+
+describe('adversarial input', () => {
+  it.each(['a.'.repeat(30_000), 'a@'.repeat(30_000), '被'.repeat(60_000)])(
+    'detects within bounded time',
+    (text) => {
+      const start = performance.now();
+      detectLanguage(text, { supported: ['en', 'zh'], default: 'en' });
+      expect(performance.now() - start).toBeLessThan(200);
+    },
+  );
+});
