@@ -43,24 +43,121 @@ function hash(text: string): number {
 }
 
 const HOMOGLYPHS: Record<string, string[]> = {
-  a: ['à', 'á', 'ä', 'ɑ', 'ạ'], e: ['é', 'è', 'ë', 'ė'], i: ['í', 'ï', 'ı', 'ì'], o: ['ó', 'ö', 'ο', 'ọ'],
-  u: ['ü', 'ú', 'ս'], n: ['ñ', 'ո'], c: ['ç', 'ϲ'], s: ['ś', 'ѕ'], k: ['ķ', 'κ'], l: ['ł', 'ӏ'], y: ['ý', 'ү'],
-  t: ['ţ'], r: ['ŕ'], g: ['ġ', 'ɡ'], b: ['ḅ'], p: ['ρ'], h: ['һ'], m: ['ṃ'], w: ['ẉ'], x: ['ẋ'], z: ['ż'],
+  a: ['à', 'á', 'ä', 'ɑ', 'ạ'],
+  e: ['é', 'è', 'ë', 'ė'],
+  i: ['í', 'ï', 'ı', 'ì'],
+  o: ['ó', 'ö', 'ο', 'ọ'],
+  u: ['ü', 'ú', 'ս'],
+  n: ['ñ', 'ո'],
+  c: ['ç', 'ϲ'],
+  s: ['ś', 'ѕ'],
+  k: ['ķ', 'κ'],
+  l: ['ł', 'ӏ'],
+  y: ['ý', 'ү'],
+  t: ['ţ'],
+  r: ['ŕ'],
+  g: ['ġ', 'ɡ'],
+  b: ['ḅ'],
+  p: ['ρ'],
+  h: ['һ'],
+  m: ['ṃ'],
+  w: ['ẉ'],
+  x: ['ẋ'],
+  z: ['ż'],
 };
-const CYRILLIC: Record<string, string> = { a: 'а', e: 'е', o: 'о', p: 'р', c: 'с', x: 'х', y: 'у', i: 'і', s: 'ѕ', j: 'ј', h: 'һ', k: 'к', m: 'м', t: 'т', b: 'ь', n: 'п' };
-const FOLDS: Array<[string, string]> = [['m', 'rn'], ['w', 'vv'], ['o', '0'], ['l', '1'], ['i', '1'], ['e', '3'], ['s', '5'], ['a', '4']];
+const CYRILLIC: Record<string, string> = {
+  a: 'а',
+  e: 'е',
+  o: 'о',
+  p: 'р',
+  c: 'с',
+  x: 'х',
+  y: 'у',
+  i: 'і',
+  s: 'ѕ',
+  j: 'ј',
+  h: 'һ',
+  k: 'к',
+  m: 'м',
+  t: 'т',
+  b: 'ь',
+  n: 'п',
+};
+const FOLDS: Array<[string, string]> = [
+  ['m', 'rn'],
+  ['w', 'vv'],
+  ['o', '0'],
+  ['l', '1'],
+  ['i', '1'],
+  ['e', '3'],
+  ['s', '5'],
+  ['a', '4'],
+];
 const KEYS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 const VOWELS = 'aeiou';
-const WORDS = ['support', 'help', 'service', 'verify', 'wallet', 'secure', 'login', 'claim', 'airdrop', 'official', 'team', 'admin', 'rewards', 'portal', 'finance', 'labs', 'assist', 'access', 'app', 'connect', 'recovery', 'unlock', 'bonus', 'ps', 'desk', 'sync', 'auth', 'launch', 'pro', 'hq'];
-const TLDS = ['net', 'org', 'co', 'xyz', 'top', 'app', 'online', 'site', 'info', 'co.uk', 'com.br', 'pages.dev', 'netlify.app', 'vercel.app', 'github.io', 'web.app', 'herokuapp.com', 'io', 'com', 'live'];
+const WORDS = [
+  'support',
+  'help',
+  'service',
+  'verify',
+  'wallet',
+  'secure',
+  'login',
+  'claim',
+  'airdrop',
+  'official',
+  'team',
+  'admin',
+  'rewards',
+  'portal',
+  'finance',
+  'labs',
+  'assist',
+  'access',
+  'app',
+  'connect',
+  'recovery',
+  'unlock',
+  'bonus',
+  'ps',
+  'desk',
+  'sync',
+  'auth',
+  'launch',
+  'pro',
+  'hq',
+];
+const TLDS = [
+  'net',
+  'org',
+  'co',
+  'xyz',
+  'top',
+  'app',
+  'online',
+  'site',
+  'info',
+  'co.uk',
+  'com.br',
+  'pages.dev',
+  'netlify.app',
+  'vercel.app',
+  'github.io',
+  'web.app',
+  'herokuapp.com',
+  'io',
+  'com',
+  'live',
+];
 const ZH_ROLES = ['客服', '官方客服', '管理员', '在线客服'];
 const EN_ROLES = ['Admin', 'Support', 'Help Desk', 'Official', 'Team', 'Mod'];
 
 type Generator = (label: string, rnd: () => number) => string | undefined;
 const pick = <T>(list: readonly T[], rnd: () => number): T => list[Math.floor(rnd() * list.length)]!;
 const at = (s: string, i: number, rep: string, drop = 1): string => s.slice(0, i) + rep + s.slice(i + drop);
-const letterPositions = (s: string, ok: (c: string) => boolean): number[] => [...s].flatMap((c, i) => (ok(c) ? [i] : []));
+const letterPositions = (s: string, ok: (c: string) => boolean): number[] =>
+  [...s].flatMap((c, i) => (ok(c) ? [i] : []));
 
 const LABEL_FAMILIES: Record<string, Generator> = {
   homoglyph: (s, r) => {
@@ -89,14 +186,17 @@ const LABEL_FAMILIES: Record<string, Generator> = {
     return at(s, i, s[i]!, 0);
   },
   transposition: (s, r) => {
-    const pos = letterPositions(s.slice(0, -1), (_, ) => true).filter((i) => s[i] !== s[i + 1]);
+    const pos = letterPositions(s.slice(0, -1), (_) => true).filter((i) => s[i] !== s[i + 1]);
     if (pos.length === 0) return undefined;
     const i = pick(pos, r);
     return s.slice(0, i) + s[i + 1] + s[i] + s.slice(i + 2);
   },
   replacement: (s, r) => {
     const i = Math.floor(r() * s.length);
-    const c = pick([...LETTERS].filter((x) => x !== s[i]), r);
+    const c = pick(
+      [...LETTERS].filter((x) => x !== s[i]),
+      r,
+    );
     return at(s, i, c);
   },
   keyboard: (s, r) => {
@@ -120,7 +220,14 @@ const LABEL_FAMILIES: Record<string, Generator> = {
     const pos = letterPositions(s, (c) => VOWELS.includes(c));
     if (pos.length === 0) return undefined;
     const i = pick(pos, r);
-    return at(s, i, pick([...VOWELS].filter((v) => v !== s[i]), r));
+    return at(
+      s,
+      i,
+      pick(
+        [...VOWELS].filter((v) => v !== s[i]),
+        r,
+      ),
+    );
   },
   hyphenation: (s, r) => (s.length < 4 ? undefined : at(s, 1 + Math.floor(r() * (s.length - 2)), '-', 0)),
   'brand-word': (s, r) => {
@@ -148,7 +255,13 @@ function domainLookalikes(brands: readonly Brand[], seed: number): Map<string, s
       }
       const homo = LABEL_FAMILIES['mixed-script']!(label, r);
       if (homo) add('punycode', domainToASCII(`${homo}.${suffix}`));
-      add('other-tld', `${label}.${pick(TLDS.filter((t) => t !== suffix), r)}`);
+      add(
+        'other-tld',
+        `${label}.${pick(
+          TLDS.filter((t) => t !== suffix),
+          r,
+        )}`,
+      );
       const other = `${pick(WORDS, r)}-${pick(WORDS, r)}.${pick(TLDS, r)}`;
       add('subdomain', r() < 0.5 ? `${b.domain}.${other}` : `${label}.${other}`);
     }
@@ -156,13 +269,18 @@ function domainLookalikes(brands: readonly Brand[], seed: number): Map<string, s
   return out;
 }
 
-function handleLookalikes(brands: readonly Brand[], staff: readonly string[], seed: number): Map<string, string[]> {
+function handleLookalikes(
+  brands: readonly Brand[],
+  staff: readonly string[],
+  seed: number,
+): Map<string, string[]> {
   const r = random(seed);
   const out = new Map<string, string[]>();
   const add = (family: string, v: string | undefined): void => {
     if (v) out.set(family, [...(out.get(family) ?? []), v]);
   };
-  const wide = (s: string): string => [...s].map((c) => (/[!-~]/.test(c) ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c)).join('');
+  const wide = (s: string): string =>
+    [...s].map((c) => (/[!-~]/.test(c) ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c)).join('');
   for (const b of brands) {
     const handle = `${b.brand[0]!.toUpperCase()}${b.brand.slice(1)}Support`;
     for (let k = 0; k < 4; k++) {
@@ -170,9 +288,15 @@ function handleLookalikes(brands: readonly Brand[], staff: readonly string[], se
       add('handle:fullwidth', `@${wide(handle)}`);
       add('handle:fold', `@${LABEL_FAMILIES.fold!(handle.toLowerCase(), r)}`);
       add('handle:separator', `@${b.brand}_${pick(['support', 'Support', 'SUPPORT'], r)}`);
-      add('handle:typo', `@${pick([LABEL_FAMILIES.insertion!, LABEL_FAMILIES.omission!, LABEL_FAMILIES.transposition!, LABEL_FAMILIES.repetition!], r)(handle.toLowerCase(), r)}`);
+      add(
+        'handle:typo',
+        `@${pick([LABEL_FAMILIES.insertion!, LABEL_FAMILIES.omission!, LABEL_FAMILIES.transposition!, LABEL_FAMILIES.repetition!], r)(handle.toLowerCase(), r)}`,
+      );
       add('handle:brand-word', `@${b.brand}${pick(['_', '', '-'], r)}${pick(WORDS, r)}`);
-      add('name:brand-role', `${b.brand[0]!.toUpperCase()}${b.brand.slice(1)} ${pick(r() < 0.5 ? ZH_ROLES : EN_ROLES, r)}`);
+      add(
+        'name:brand-role',
+        `${b.brand[0]!.toUpperCase()}${b.brand.slice(1)} ${pick(r() < 0.5 ? ZH_ROLES : EN_ROLES, r)}`,
+      );
     }
   }
   for (const name of staff) {
@@ -205,10 +329,15 @@ const BaselineResult = z.object({ result: z.boolean(), type: z.string() });
 /** eth-phishing-detect's detector with our official domains as its fuzzylist (and allowlist). */
 function baseline(domains: readonly string[]): (host: string) => boolean {
   const Detector: unknown = require('eth-phishing-detect/src/detector.js');
-  const { tolerance } = z.object({ tolerance: z.number() }).parse(require('eth-phishing-detect/src/config.json'));
+  const { tolerance } = z
+    .object({ tolerance: z.number() })
+    .parse(require('eth-phishing-detect/src/config.json'));
   if (typeof Detector !== 'function') throw new Error('eth-phishing-detect: detector is not a class');
-  const detector: unknown = Reflect.construct(Detector, [{ whitelist: domains, blacklist: [], fuzzylist: domains, tolerance }]);
-  const check: unknown = typeof detector === 'object' && detector !== null ? Reflect.get(detector, 'check') : undefined;
+  const detector: unknown = Reflect.construct(Detector, [
+    { whitelist: domains, blacklist: [], fuzzylist: domains, tolerance },
+  ]);
+  const check: unknown =
+    typeof detector === 'object' && detector !== null ? Reflect.get(detector, 'check') : undefined;
   if (typeof check !== 'function') throw new Error('eth-phishing-detect: no check()');
   return (host) => BaselineResult.parse(Reflect.apply(check, detector, [host])).result;
 }
@@ -234,7 +363,12 @@ function accuracy(brands: readonly Brand[], staff: readonly string[], half: 0 | 
   const scanner = new TrustScanner(official);
   const base = baseline(official.domains);
   const flaggedDomain = (host: string): boolean =>
-    scanner.scan(host).some((e) => (e.kind === 'domain' || e.kind === 'url') && (e.verdict === 'lookalike' || e.verdict === 'flagged'));
+    scanner
+      .scan(host)
+      .some(
+        (e) =>
+          (e.kind === 'domain' || e.kind === 'url') && (e.verdict === 'lookalike' || e.verdict === 'flagged'),
+      );
   const perFamily: Accuracy['perFamily'] = {};
   const misses: string[] = [];
   let hits = 0;
@@ -248,7 +382,11 @@ function accuracy(brands: readonly Brand[], staff: readonly string[], half: 0 | 
       else misses.push(`${family}: ${host}`);
       if (base(host)) theirs++;
     }
-    perFamily[family] = { n: hosts.length, ours: ratio(ours, hosts.length), baseline: ratio(theirs, hosts.length) };
+    perFamily[family] = {
+      n: hosts.length,
+      ours: ratio(ours, hosts.length),
+      baseline: ratio(theirs, hosts.length),
+    };
     hits += ours;
     baseHits += theirs;
     total += hosts.length;
@@ -293,12 +431,14 @@ const MESSAGES = [
 
 function messages(brands: readonly Brand[], count: number): string[] {
   const r = random(7);
-  const hex = (n: number): string => Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(r() * 16)]).join('');
+  const hex = (n: number): string =>
+    Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(r() * 16)]).join('');
   const lookalikes = [...domainLookalikes(brands, 99).values()].flat();
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
     const b = pick(brands, r);
-    const domain = r() < 0.3 ? b.domain : r() < 0.5 ? pick(lookalikes, r) : `shop${Math.floor(r() * 1000)}.example.org`;
+    const domain =
+      r() < 0.3 ? b.domain : r() < 0.5 ? pick(lookalikes, r) : `shop${Math.floor(r() * 1000)}.example.org`;
     out.push(
       pick(MESSAGES, r)
         .replace('{addr}', `0x${hex(40)}`)
@@ -316,7 +456,13 @@ function registryOf(size: number): RegistryIndex {
   for (let i = 0; i < size; i++) {
     const kind = kinds[i % kinds.length]!;
     const value =
-      kind === 'domain' ? `scam-${i}-${Math.floor(r() * 1e6)}.xyz` : kind === 'handle' ? `fake_${i}` : kind === 'address' ? `0x${i.toString(16).padStart(40, '0')}` : `+4479${String(i).padStart(8, '0')}`;
+      kind === 'domain'
+        ? `scam-${i}-${Math.floor(r() * 1e6)}.xyz`
+        : kind === 'handle'
+          ? `fake_${i}`
+          : kind === 'address'
+            ? `0x${i.toString(16).padStart(40, '0')}`
+            : `+4479${String(i).padStart(8, '0')}`;
     index.set({ kind, value, reason: 'bench', by: 'bench', at: 0 });
   }
   return index;
@@ -343,10 +489,16 @@ export async function run(options: { tune?: boolean } = {}): Promise<Record<stri
   const acc = accuracy(brands, d.staff, options.tune ? 0 : 1, options.tune ? 1 : 2);
   console.log(`family                 n   ours  eth-phishing-detect`);
   for (const [family, f] of Object.entries(acc.perFamily)) {
-    console.log(`${family.padEnd(20)} ${String(f.n).padStart(4)}  ${f.ours.toFixed(3)}  ${f.baseline === undefined ? '  n/a' : f.baseline.toFixed(3)}`);
+    console.log(
+      `${family.padEnd(20)} ${String(f.n).padStart(4)}  ${f.ours.toFixed(3)}  ${f.baseline === undefined ? '  n/a' : f.baseline.toFixed(3)}`,
+    );
   }
-  console.log(`domain recall ${acc.recall} (baseline ${acc.baselineRecall}); handle/name recall ${acc.handleNameRecall}`);
-  console.log(`false positives on ${acc.benign} real unrelated domains: ${acc.falseAlarms.length} (${(acc.falsePositiveRate * 100).toFixed(3)} %), baseline ${(acc.baselineFalsePositiveRate * 100).toFixed(3)} %`);
+  console.log(
+    `domain recall ${acc.recall} (baseline ${acc.baselineRecall}); handle/name recall ${acc.handleNameRecall}`,
+  );
+  console.log(
+    `false positives on ${acc.benign} real unrelated domains: ${acc.falseAlarms.length} (${(acc.falsePositiveRate * 100).toFixed(3)} %), baseline ${(acc.baselineFalsePositiveRate * 100).toFixed(3)} %`,
+  );
   if (acc.falseAlarms.length > 0) console.log(`  e.g. ${acc.falseAlarms.slice(0, 12).join(', ')}`);
   if (options.tune) for (const m of acc.misses) console.log(`  miss ${m}`);
 
@@ -360,7 +512,9 @@ export async function run(options: { tune?: boolean } = {}): Promise<Record<stri
     speed[size] = throughput((t) => scanner.scan(t), corpus);
   }
   const shieldPerSec = throughput(shield, corpus);
-  console.log(`scan, ${meanLength}-char messages: ${speed[1000]} msg/s with 1k flags, ${speed[10000]} with 10k, ${speed[100000]} with 100k (100k/1k = ${(speed[100000]! / speed[1000]!).toFixed(2)}); shield ${shieldPerSec} msg/s`);
+  console.log(
+    `scan, ${meanLength}-char messages: ${speed[1000]} msg/s with 1k flags, ${speed[10000]} with 10k, ${speed[100000]} with 100k (100k/1k = ${(speed[100000]! / speed[1000]!).toFixed(2)}); shield ${shieldPerSec} msg/s`,
+  );
   return {
     recall: acc.recall,
     falsePositiveRate: acc.falsePositiveRate,

@@ -105,3 +105,22 @@ export function isValidBech32(text: string): boolean {
   const check = polymod([...expanded, ...data]);
   return check === 1 || check === 0x2bc830a3;
 }
+
+/** BIP-39: do these word indices (12–24 of them, a multiple of 3) carry a valid checksum? */
+export function bip39ChecksumValid(indices: readonly number[]): boolean {
+  const n = indices.length;
+  if (n < 12 || n > 24 || n % 3 !== 0) return false;
+  const checksumBits = n / 3;
+  const entropyBytes = (n * 11 - checksumBits) / 8;
+  const bits = new Uint8Array(n * 11);
+  indices.forEach((index, w) => {
+    for (let b = 0; b < 11; b++) bits[w * 11 + b] = (index >> (10 - b)) & 1;
+  });
+  const entropy = new Uint8Array(entropyBytes);
+  for (let i = 0; i < entropyBytes * 8; i++) entropy[i >> 3]! |= bits[i]! << (7 - (i & 7));
+  const hash = sha256(entropy);
+  for (let i = 0; i < checksumBits; i++) {
+    if (((hash[i >> 3]! >> (7 - (i & 7))) & 1) !== bits[entropyBytes * 8 + i]) return false;
+  }
+  return true;
+}

@@ -4,9 +4,7 @@
  * phone numbers, e-mail addresses and crypto addresses. Pure and allocation-light: it
  * runs on every inbound message.
  */
-
-import type { CountryCode } from 'libphonenumber-js';
-import { findPhoneNumbersInText } from 'libphonenumber-js';
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { parse as parseHost } from 'tldts';
 import { base58CheckDecode, isValidBech32 } from './checksums.ts';
 import { normalizeHost, normalizePhone } from './official.ts';
@@ -37,11 +35,13 @@ const DEOBFUSCATIONS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\[:\]\/\/|\[:\/\/\]|\[:\]/g, '://'],
   [/:\/\/\//g, '://'],
 ];
+const MAYBE_OBFUSCATED = /[[({](?:\.|dot|点|:)|hxxp|[。．｡]/i;
 const WIDE_DOT =
   /(?<=[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}])[。．｡](?=[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}])/gu;
 
 /** The text with common link obfuscations undone (`example[.]com` → `example.com`). */
 export function deobfuscate(text: string): string {
+  if (!MAYBE_OBFUSCATED.test(text)) return text;
   let out = text;
   for (const [pattern, replacement] of DEOBFUSCATIONS) out = out.replace(pattern, replacement);
   return out.replace(WIDE_DOT, '.');
@@ -63,12 +63,30 @@ const URL_WITH_SCHEME = new RegExp(
   'giu',
 );
 const EMAIL = new RegExp(String.raw`[\p{L}\p{N}._%+-]{1,64}@(${HOST})`, 'giu');
-const EVM = /(?<![0-9a-z])0x[0-9a-f]{40}(?![0-9a-z])/giu;
-const BECH32 = /(?<![0-9a-z])(?:bc1|tb1)[02-9ac-hj-np-z]{8,87}(?![0-9a-z])/giu;
-const BASE58 = /(?<![0-9a-z])[13T][1-9A-HJ-NP-Za-km-z]{25,34}(?![0-9a-z])/gu;
+const EVM = /(?<![0-9a-z])0x[0-9a-f]{40}(?![0-9a-z])/gi;
+const BECH32 = /(?<![0-9a-z])(?:bc1|tb1)[02-9ac-hj-np-z]{8,87}(?![0-9a-z])/gi;
+const BASE58 = /(?<![0-9a-z])[13T][1-9A-HJ-NP-Za-km-z]{25,34}(?![0-9a-z])/g;
 const BARE_HOST = new RegExp(String.raw`(?<!${L}|[@＠._/-])(${HOST})(?!${L}|[_-])(/${TAIL})?`, 'giu');
-const INTERNATIONAL_PHONE = /(?<![\w+])\+\d[\d\s().-]{5,18}\d(?!\w)/g;
-const HANDLE = /(?<![\p{L}\p{N}_.@＠])[@＠]([\p{L}\p{N}_]{2,64})/gu;
+const PHONE_CANDIDATE = /(?<![\w+.])(\+?)\(?\d[\d\s().-]{5,18}\d(?![\w.]\d)/g;
+/** Anything with a dot in it: only these can hold a bare domain (the full pattern is costly). */
+const BOUNDARY = new Set([...'<>"\'，、；：！？（）「」『』【】\u3000\u00a0'].map((c) => c.charCodeAt(0)));
+const isBoundary = (code: number): boolean => code <= 32 || BOUNDARY.has(code);
+
+/** The whitespace-delimited tokens that contain a dot: the only places a bare domain can be. */
+function dottedTokens(text: string): Array<{ text: string; index: number }> {
+  const out: Array<{ text: string; index: number }> = [];
+  for (let dot = text.indexOf('.'); dot >= 0; ) {
+    let start = dot;
+    while (start > 0 && !isBoundary(text.charCodeAt(start - 1))) start--;
+    let end = dot;
+    while (end < text.length && !isBoundary(text.charCodeAt(end))) end++;
+    out.push({ text: text.slice(start, end), index: start });
+    dot = text.indexOf('.', end);
+  }
+  return out;
+}
+// Handles may carry dots and dashes inside (Discord, WeChat), never at the end of a sentence.
+const HANDLE = /(?<![\p{L}\p{N}_.@＠])[@＠]([\p{L}\p{N}_](?:[\p{L}\p{N}_.-]{0,62}[\p{L}\p{N}_])?)/gu;
 const TRAILING = /[.,;:!?)\]}>'"。，；：！？）】」』]+$/u;
 
 function isRealHost(host: string): boolean {
@@ -87,93 +105,105 @@ export function extract(text: string, options: ExtractOptions = {}): Extracted[]
   };
   const obfuscated = (raw: string): boolean => !original.includes(raw.toLowerCase());
 
-  for (const m of work.matchAll(MESSENGER)) {
-    const site = m[1]!.toLowerCase();
-    const id = m[2]!;
-    const telegram = site.startsWith('t') && !id.startsWith('+');
-    if (telegram && id.toLowerCase() !== 'joinchat') {
-      found.push({ kind: 'handle', value: `@${id}`, index: m.index, channel: 'telegram' });
-    } else {
-      const channel = site.startsWith('discord') ? 'discord' : site.startsWith('t') ? 'telegram' : 'wechat';
-      found.push({
-        kind: 'url',
-        value: `${site.replace('discordapp.com', 'discord.com')}/${id}`,
-        index: m.index,
-        channel,
-      });
+  const lower = work.toLowerCase();
+  if (/t\.me|telegram|discord|wechat|weixin/.test(lower)) {
+    for (const m of work.matchAll(MESSENGER)) {
+      const site = m[1]!.toLowerCase();
+      const id = m[2]!;
+      const telegram = site.startsWith('t') && !id.startsWith('+');
+      if (telegram && id.toLowerCase() !== 'joinchat') {
+        found.push({ kind: 'handle', value: `@${id}`, index: m.index, channel: 'telegram' });
+      } else {
+        const channel = site.startsWith('discord') ? 'discord' : site.startsWith('t') ? 'telegram' : 'wechat';
+        const value = `${site.replace('discordapp.com', 'discord.com')}/${id}`;
+        found.push({ kind: 'url', value, index: m.index, channel });
+      }
+      take(m.index, m[0].length);
     }
-    take(m.index, m[0].length);
+    for (const m of work.matchAll(WEIXIN_SCHEME)) {
+      found.push({ kind: 'url', value: m[0].replace(TRAILING, ''), index: m.index, channel: 'wechat' });
+      take(m.index, m[0].length);
+    }
   }
-  for (const m of work.matchAll(WEIXIN_SCHEME)) {
-    found.push({ kind: 'url', value: m[0].replace(TRAILING, ''), index: m.index, channel: 'wechat' });
-    take(m.index, m[0].length);
+  if (/微信|wechat|weixin|vx/.test(lower)) {
+    for (const m of work.matchAll(WECHAT_ID)) {
+      found.push({ kind: 'handle', value: m[1]!, index: m.index, channel: 'wechat' });
+      take(m.index, m[0].length);
+    }
   }
-  for (const m of work.matchAll(WECHAT_ID)) {
-    found.push({ kind: 'handle', value: m[1]!, index: m.index, channel: 'wechat' });
-    take(m.index, m[0].length);
+  if (lower.includes('://')) {
+    for (const m of work.matchAll(URL_WITH_SCHEME)) {
+      const raw = m[0].replace(TRAILING, '');
+      const host = normalizeHost(m[1]!);
+      found.push({ kind: 'url', value: raw, host, index: m.index, obfuscated: obfuscated(raw) });
+      take(m.index, m[0].length);
+    }
   }
-  for (const m of work.matchAll(URL_WITH_SCHEME)) {
-    const raw = m[0].replace(TRAILING, '');
-    const host = normalizeHost(m[1]!);
-    found.push({ kind: 'url', value: raw, host, index: m.index, obfuscated: obfuscated(raw) });
-    take(m.index, m[0].length);
+  const at = /[@＠]/.test(work);
+  if (at) {
+    for (const m of work.matchAll(EMAIL)) {
+      const host = normalizeHost(m[1]!);
+      if (!isRealHost(host)) continue;
+      found.push({
+        kind: 'email',
+        value: m[0].toLowerCase(),
+        host,
+        index: m.index,
+        obfuscated: obfuscated(m[0]),
+      });
+      take(m.index, m[0].length);
+    }
   }
-  for (const m of work.matchAll(EMAIL)) {
-    const host = normalizeHost(m[1]!);
-    if (!isRealHost(host)) continue;
-    found.push({
-      kind: 'email',
-      value: m[0].toLowerCase(),
-      host,
-      index: m.index,
-      obfuscated: obfuscated(m[0]),
-    });
-    take(m.index, m[0].length);
-  }
-  for (const [pattern, valid] of ADDRESS_PATTERNS) {
+  for (const [pattern, valid, trigger] of ADDRESS_PATTERNS) {
+    if (!trigger.test(work)) continue;
     for (const m of work.matchAll(pattern)) {
       if (!valid(m[0])) continue;
       found.push({ kind: 'address', value: m[0], chain: chainOf(m[0]), index: m.index });
       take(m.index, m[0].length);
     }
   }
-  for (const m of work.matchAll(BARE_HOST)) {
-    const host = normalizeHost(m[1]!);
-    if (!isRealHost(host)) continue;
-    const path = (m[2] ?? '').replace(TRAILING, '');
-    const raw = m[1]! + path;
-    const kind = path.length > 1 ? 'url' : 'domain';
-    found.push({
-      kind,
-      value: kind === 'url' ? raw : host,
-      host,
-      index: m.index,
-      obfuscated: obfuscated(raw),
-    });
-    take(m.index, m[0].length);
-  }
-  for (const m of work.matchAll(HANDLE)) {
-    found.push({ kind: 'handle', value: `@${m[1]!}`, index: m.index });
-    take(m.index, m[0].length);
-  }
-  if (/\d/.test(work)) {
-    const phoneOptions = options.defaultCountry ? { defaultCountry: options.defaultCountry } : {};
-    for (const p of findPhoneNumbersInText(work, phoneOptions)) {
-      found.push({ kind: 'phone', value: p.number.number, index: p.startsAt });
-      take(p.startsAt, p.endsAt - p.startsAt);
+  for (const token of dottedTokens(work)) {
+    for (const m of token.text.matchAll(BARE_HOST)) {
+      const host = normalizeHost(m[1]!);
+      if (!isRealHost(host)) continue;
+      const path = (m[2] ?? '').replace(TRAILING, '');
+      const raw = m[1]! + path;
+      const kind = path.length > 1 ? 'url' : 'domain';
+      const index = token.index + m.index;
+      found.push({ kind, value: kind === 'url' ? raw : host, host, index, obfuscated: obfuscated(raw) });
+      take(index, m[0].length);
     }
-    // Numbers libphonenumber rejects as unassigned (fictional 555 lines, new ranges) are still numbers.
-    for (const m of work.matchAll(INTERNATIONAL_PHONE)) {
-      const phone = normalizePhone(m[0]);
-      if (phone) found.push({ kind: 'phone', value: phone, index: m.index });
+  }
+  if (at) {
+    for (const m of work.matchAll(HANDLE)) {
+      found.push({ kind: 'handle', value: `@${m[1]!}`, index: m.index });
+      take(m.index, m[0].length);
+    }
+  }
+  // Candidates first, then libphonenumber on each: scanning whole texts with it is slow.
+  const phones = options.defaultCountry || work.includes('+') ? work.matchAll(PHONE_CANDIDATE) : [];
+  for (const m of phones) {
+    const international = m[1] === '+';
+    if (!international && !options.defaultCountry) continue;
+    const parsed = international
+      ? normalizePhone(m[0])
+      : parsePhoneNumberFromString(m[0], options.defaultCountry)?.number;
+    const digits = m[0].replace(/\D/g, '').length;
+    if (
+      parsed &&
+      digits >= 7 &&
+      (international || parsePhoneNumberFromString(m[0], options.defaultCountry)?.isValid())
+    ) {
+      found.push({ kind: 'phone', value: parsed, index: m.index });
     }
   }
   return found.sort((a, b) => a.index - b.index);
 }
 
-const ADDRESS_PATTERNS: ReadonlyArray<readonly [RegExp, (s: string) => boolean]> = [
-  [EVM, () => true],
-  [BECH32, isValidBech32],
+/** Pattern, checksum test, and a cheap trigger without which the pattern cannot match. */
+const ADDRESS_PATTERNS: ReadonlyArray<readonly [RegExp, (s: string) => boolean, RegExp]> = [
+  [EVM, () => true, /0x/i],
+  [BECH32, isValidBech32, /bc1|tb1/i],
   [
     BASE58,
     (s) => {
@@ -181,6 +211,7 @@ const ADDRESS_PATTERNS: ReadonlyArray<readonly [RegExp, (s: string) => boolean]>
       if (payload?.length !== 21) return false;
       return s.startsWith('T') ? payload[0] === 0x41 : payload[0] === 0x00 || payload[0] === 0x05;
     },
+    /[13T][1-9A-HJ-NP-Za-km-z]{25}/,
   ],
 ];
 

@@ -5,6 +5,7 @@
  * exact fold keys in a map, a symmetric-deletion index for one-edit typos, and brand keys
  * grouped by length for "brand plus words" substring search.
  */
+import { parse as parseHost } from 'tldts';
 import type { OfficialRegistry } from './official.ts';
 import { compactKey, disguisedCharacters, isMixedScript, scriptsOf } from './skeleton.ts';
 import { deletions, type TypoFamily, typoBetween } from './typos.ts';
@@ -73,7 +74,10 @@ function plainOf(text: string): string {
 export class NameIndex {
   private readonly exact = new Map<string, Protected[]>();
   private readonly oneEdit = new Map<string, Protected[]>();
-  private readonly brandsByLength = new Map<number, Map<string, Protected>>();
+  /** Brands by their first two characters, for finding every brand inside a longer name in one pass. */
+  private readonly brandsByPrefix = new Map<string, Protected[]>();
+  /** Official domains too short for typo matching anywhere (`gate.io`): matched only under their own suffix. */
+  private readonly shortDomains = new Map<string, Protected[]>();
 
   constructor(official: OfficialRegistry) {
     const add = (p: Protected): void => {
@@ -82,9 +86,9 @@ export class NameIndex {
         for (const d of new Set([p.key, ...deletions(p.key)])) push(this.oneEdit, d, p);
       }
       if (p.kind === 'brand' && p.key.length >= MIN_CONTAINED_LENGTH) {
-        const byLength = this.brandsByLength.get(p.key.length) ?? new Map<string, Protected>();
-        if (!byLength.has(p.key)) byLength.set(p.key, p);
-        this.brandsByLength.set(p.key.length, byLength);
+        const prefix = p.key.slice(0, 2);
+        if (!this.brandsByPrefix.get(prefix)?.some((x) => x.key === p.key))
+          push(this.brandsByPrefix, prefix, p);
       }
     };
     for (const [key, display] of official.brands) {
@@ -98,6 +102,18 @@ export class NameIndex {
         plain,
         display: handle.display,
         label: `our ${handle.channel} account ${handle.display}`,
+      });
+    }
+    for (const domain of official.domains) {
+      const parsed = parseHost(domain, { allowPrivateDomains: true });
+      const key = compactKey(parsed.domainWithoutSuffix ?? '');
+      if (key.length < 3 || key.length >= MIN_TYPO_LENGTH || !parsed.publicSuffix) continue;
+      push(this.shortDomains, parsed.publicSuffix, {
+        kind: 'brand',
+        key,
+        plain: key,
+        display: domain,
+        label: `our site ${domain}`,
       });
     }
     for (const [key, name] of official.staffNames) {
@@ -116,7 +132,40 @@ export class NameIndex {
     const raw = text.trim().replace(/^[@＠]/, '');
     const key = compactKey(raw);
     if (key.length < 3) return undefined;
-    return this.matchExact(raw, key, kinds) ?? this.matchTypo(key, kinds) ?? this.matchBrandWords(key, kinds);
+    return (
+      this.matchExact(raw, key, kinds) ??
+      this.matchTypo(key, kinds) ??
+      this.matchTypoUnfolded(raw, key, kinds) ??
+      this.matchBrandWords(key, kinds)
+    );
+  }
+
+  /** `zernon` is a typo of `zerion`, although its `rn` also folds to `m`. */
+  private matchTypoUnfolded(
+    raw: string,
+    key: string,
+    kinds: ReadonlySet<ProtectedKind>,
+  ): NameMatch | undefined {
+    if (!/rn|vv/i.test(raw)) return undefined;
+    const unfolded = compactKey(raw, false);
+    return unfolded === key ? undefined : this.matchTypo(unfolded, kinds);
+  }
+
+  /** A one-typo variant of a short official domain under the same suffix (`gaate.io` for `gate.io`). */
+  matchShortDomain(label: string, suffix: string): NameMatch | undefined {
+    const key = compactKey(label);
+    for (const p of this.shortDomains.get(suffix) ?? []) {
+      const typo = typoBetween(key, p.key);
+      if (!typo) continue;
+      return {
+        protected: p,
+        relation: 'typo',
+        family: typo.family,
+        confidence: 'medium',
+        reasons: [`is one typo away from ${p.label}, with the same ending: ${typo.detail}`],
+      };
+    }
+    return undefined;
   }
 
   private matchExact(raw: string, key: string, kinds: ReadonlySet<ProtectedKind>): NameMatch | undefined {
@@ -157,10 +206,10 @@ export class NameIndex {
   private matchBrandWords(key: string, kinds: ReadonlySet<ProtectedKind>): NameMatch | undefined {
     if (!kinds.has('brand')) return undefined;
     let best: NameMatch | undefined;
-    for (const [length, brands] of this.brandsByLength) {
-      for (let i = 0; i + length <= key.length; i++) {
-        const p = brands.get(key.slice(i, i + length));
-        if (!p || length === key.length) continue;
+    for (let i = 0; i + MIN_CONTAINED_LENGTH <= key.length; i++) {
+      for (const p of this.brandsByPrefix.get(key.slice(i, i + 2)) ?? []) {
+        const length = p.key.length;
+        if (length === key.length || !key.startsWith(p.key, i)) continue;
         const before = key.slice(0, i);
         const after = key.slice(i + length);
         const extra = [before, after].filter(Boolean).join('", "');

@@ -90,8 +90,18 @@ export class OfficialRegistry {
       const key = compactKey(spelling);
       if (key.length >= 3 && !this.brands.has(key)) this.brands.set(key, show);
     };
-    addBrand(config.name, primary);
-    for (const brand of config.brands) addBrand(brand, primary);
+    const labels = this.domains.map(
+      (d) => [d, compactKey(getDomainWithoutSuffix(d, { allowPrivateDomains: true }) ?? d)] as const,
+    );
+    const domainFor = (brand: string): string => {
+      const key = compactKey(brand);
+      return (
+        labels.find(([, label]) => label.length >= 3 && (key.includes(label) || label.includes(key)))?.[0] ??
+        primary
+      );
+    };
+    addBrand(config.name, domainFor(config.name));
+    for (const brand of config.brands) addBrand(brand, domainFor(brand));
     for (const domain of this.domains) {
       const label = getDomainWithoutSuffix(domain, { allowPrivateDomains: true });
       if (label) addBrand(label, domain);

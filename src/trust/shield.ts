@@ -4,7 +4,6 @@
  * (hex, WIF, extended keys) and "password: …" disclosures are replaced before a message
  * is stored or shown. The secret is never returned; only its kind and length are.
  */
-import { validateMnemonic } from '@scure/bip39';
 import { wordlist as czech } from '@scure/bip39/wordlists/czech.js';
 import { wordlist as english } from '@scure/bip39/wordlists/english.js';
 import { wordlist as french } from '@scure/bip39/wordlists/french.js';
@@ -16,7 +15,7 @@ import { wordlist as simplifiedChinese } from '@scure/bip39/wordlists/simplified
 import { wordlist as spanish } from '@scure/bip39/wordlists/spanish.js';
 import { wordlist as traditionalChinese } from '@scure/bip39/wordlists/traditional-chinese.js';
 import type { Redaction } from '../core/model.ts';
-import { base58CheckDecode } from './checksums.ts';
+import { base58CheckDecode, bip39ChecksumValid } from './checksums.ts';
 
 const LISTS = [
   english,
@@ -91,6 +90,8 @@ interface Word {
   han: boolean;
   /** No whitespace or punctuation between this Han character and the previous word. */
   glued: boolean;
+  /** The wordlists that contain it. */
+  bits: number;
 }
 
 function seedPhraseSpans(text: string): Span[] {
@@ -108,9 +109,18 @@ function seedPhraseSpans(text: string): Span[] {
     const bits = WORDS.get(key);
     if (bits !== undefined) {
       const han = (bits & CHINESE_BITS) !== 0 && HAN.test(token);
-      if ((mask & bits) === 0 && run.length > 0) close();
+      if ((mask & bits) === 0 && run.length > 0) {
+        // Another wordlist: the phrase may have started a few words back (simplified and
+        // traditional Chinese share most characters), so those words carry over.
+        let keep = run.length;
+        while (keep > 0 && (run[keep - 1]!.bits & bits) !== 0) keep--;
+        const carried = run.slice(keep);
+        close();
+        run = carried;
+        mask = carried.reduce((m, w) => m & w.bits, bits);
+      }
       const glued = han && index === lastEnd && run.length > 0;
-      run.push({ start: index, end: index + token.length, text: key, han, glued });
+      run.push({ start: index, end: index + token.length, text: key, han, glued, bits });
       mask = run.length === 1 ? bits : mask & bits;
       lastEnd = index + token.length;
     } else if (!(NUMBERING.test(token) || JOINERS.has(token))) {
@@ -133,31 +143,59 @@ function seedPhraseSpans(text: string): Span[] {
   return spans;
 }
 
+/** Per wordlist: word (NFKD) → its index, for checking a candidate's BIP-39 checksum. */
+const INDEXES: ReadonlyArray<ReadonlyMap<string, number>> = LISTS.map(
+  (list) => new Map(list.map((w, i) => [w.normalize('NFKD'), i] as const)),
+);
+
+function checksumValid(window: readonly Word[], mask: number): boolean {
+  return INDEXES.some((index, bit) => {
+    if (!(mask & (1 << bit))) return false;
+    const indices = window.map((w) => index.get(w.text) ?? -1);
+    return !indices.includes(-1) && bip39ChecksumValid(indices);
+  });
+}
+
+function span(words: readonly Word[]): Span {
+  return { start: words[0]!.start, end: words[words.length - 1]!.end, kind: 'seed-phrase' };
+}
+
+/**
+ * The longest stretch with a valid checksum, if any. A random stretch passes the checksum
+ * one time in 16 or more, so when several of that length pass, all of them are covered.
+ */
+function validWindow(words: readonly Word[], mask: number, anchored: boolean): Word[] | undefined {
+  for (let n = Math.min(MAX_WORDS, words.length); n >= MIN_WORDS; n--) {
+    if (n % 3 !== 0) continue;
+    const offsets = anchored
+      ? [0, words.length - n]
+      : Array.from({ length: words.length - n + 1 }, (_, i) => i);
+    const valid = [...new Set(offsets)].filter((from) => checksumValid(words.slice(from, from + n), mask));
+    if (valid.length > 0) return words.slice(Math.min(...valid), Math.max(...valid) + n);
+  }
+  return undefined;
+}
+
 /** The phrase inside a run of wordlist words, if the run really is one. */
 function phraseInRun(run: Word[], mask: number): Span[] {
   const gluedHan = run.filter((w) => w.glued).length > run.length / 2;
   if (!gluedHan) {
-    return [{ start: run[0]!.start, end: run[run.length - 1]!.end, kind: 'seed-phrase' }];
+    // Spaced words: a run this long is a phrase even with a typo; a valid checksum only
+    // narrows the redaction to the phrase itself.
+    return [span(validWindow(run, mask, false) ?? run)];
   }
   // Unspaced Chinese: ordinary prose is made of the same common characters, so only a
-  // window with a valid BIP-39 checksum, starting or ending at a break (start, end,
-  // punctuation or space), counts.
-  const lists = [simplifiedChinese, traditionalChinese].filter((_, i) => mask & (1 << (8 + i)));
-  const starts = run.flatMap((w, i) => (i === 0 || !w.glued ? [i] : []));
-  const ends = run.flatMap((_, i) => (i === run.length - 1 || !run[i + 1]!.glued ? [i + 1] : []));
-  for (let n = MAX_WORDS; n >= MIN_WORDS; n -= 3) {
-    const froms = new Set(
-      [...starts, ...ends.map((e) => e - n)].filter((f) => f >= 0 && f + n <= run.length),
-    );
-    for (const from of froms) {
-      const window = run.slice(from, from + n);
-      const phrase = window.map((w) => w.text).join(' ');
-      if (lists.some((list) => validateMnemonic(phrase, list))) {
-        return [{ start: window[0]!.start, end: window[n - 1]!.end, kind: 'seed-phrase' }];
-      }
-    }
+  // stretch with a valid BIP-39 checksum counts, at the start or end of a glued segment
+  // (a phrase pasted between punctuation, or right after "助记词是").
+  const spans: Span[] = [];
+  let from = 0;
+  for (let i = 1; i <= run.length; i++) {
+    if (i < run.length && run[i]!.glued) continue;
+    const hit = validWindow(run.slice(from, i), mask, true);
+    if (hit) spans.push(span(hit));
+    from = i;
   }
-  return [];
+  return spans;
 }
 
 const HEX_KEY = /(?<![0-9a-z])(?:0x)?[0-9a-f]{64}(?![0-9a-z])/giu;

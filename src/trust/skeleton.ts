@@ -22,6 +22,28 @@ const SMALL_CAPITALS = 'ᴀaʙbᴄcᴅdᴇeꜰfɢgʜhɪiᴊjᴋkʟlᴍmɴnᴏo�
 const PRE_FOLDS: ReadonlyMap<string, string> = (() => {
   const m = new Map<string, string>();
   for (let i = 0; i < SMALL_CAPITALS.length; i += 2) m.set(SMALL_CAPITALS[i]!, SMALL_CAPITALS[i + 1]!);
+  // Cyrillic and Greek letters used as Latin ones that confusables.txt leaves alone.
+  for (const [from, to] of [
+    'кk',
+    'мm',
+    'тt',
+    'пn',
+    'ьb',
+    'гr',
+    'нh',
+    'вb',
+    'иu',
+    'κk',
+    'τt',
+    'ρp',
+    'ιi',
+    'ηn',
+    'ωw',
+    'υu',
+    'χx',
+  ]) {
+    m.set(from!, to!);
+  }
   // Fullwidth ASCII: U+FF01..U+FF5E mirror U+0021..U+007E.
   for (let cp = 0xff01; cp <= 0xff5e; cp++) {
     m.set(String.fromCodePoint(cp), String.fromCodePoint(cp - 0xfee0).toLowerCase());
@@ -63,21 +85,52 @@ const PAIR_FOLDS: ReadonlyArray<readonly [RegExp, string]> = [
   [/vv/g, 'w'],
 ];
 
-/** The matching key: identical for a name and every visual disguise of it. */
-export function foldKey(text: string): string {
-  // Small capitals and fullwidth letters first: confusables maps some of them to other symbols.
-  let pre = '';
-  for (const ch of text) pre += PRE_FOLDS.get(ch) ?? ch;
+/**
+ * The matching key: identical for a name and every visual disguise of it. With `pairs`
+ * false, letter pairs the user typed (`rn`) are kept, for comparing real typos.
+ */
+export function foldKey(text: string, pairs = true): string {
   let out = '';
-  for (const ch of skeleton(pre).toLowerCase().replace(MARKS, '')) out += EXTRA_FOLDS.get(ch) ?? ch;
+  for (const ch of text) {
+    const code = ch.charCodeAt(0);
+    out += code < 128 ? ASCII_FOLDS[code]! : foldCached(ch);
+  }
+  if (pairs) for (const [pattern, to] of PAIR_FOLDS) out = out.replace(pattern, to);
+  return out;
+}
+
+/** One character's fold: small capitals and fullwidth first (confusables maps some elsewhere). */
+function foldChar(ch: string): string {
+  let out = '';
+  for (const c of skeleton(PRE_FOLDS.get(ch) ?? ch)
+    .toLowerCase()
+    .replace(MARKS, ''))
+    out += EXTRA_FOLDS.get(c) ?? c;
   out = out.replace(MARKS, '');
   for (const [pattern, to] of PAIR_FOLDS) out = out.replace(pattern, to);
   return out;
 }
 
+const ASCII_FOLDS: readonly string[] = Array.from({ length: 128 }, (_, cp) =>
+  foldChar(String.fromCharCode(cp)),
+);
+const CACHE_LIMIT = 20_000;
+const folded = new Map<string, string>();
+
+function foldCached(ch: string): string {
+  let out = folded.get(ch);
+  if (out === undefined) {
+    out = foldChar(ch);
+    if (folded.size < CACHE_LIMIT) folded.set(ch, out);
+  }
+  return out;
+}
+
+const SEPARATORS = /[\s._\-·・]+/gu;
+
 /** Like `foldKey`, but separators (`-`, `_`, `.`, spaces) removed: `Brand_Support` = `brandsupport`. */
-export function compactKey(text: string): string {
-  return foldKey(text).replace(/[\s._\-·・]+/gu, '');
+export function compactKey(text: string, pairs = true): string {
+  return foldKey(text.replace(SEPARATORS, ''), pairs);
 }
 
 const SCRIPTS = [
@@ -100,7 +153,7 @@ const SCRIPT_TESTS = SCRIPTS.map((name) => [name, new RegExp(`\\p{Script=${name}
 
 /** The script of a letter (`undefined` for digits, punctuation, marks). */
 export function scriptOf(ch: string): string | undefined {
-  if (!/\p{L}/u.test(ch)) return undefined;
+  if (!/\p{L}/u.test(ch) || /[\p{Script=Common}\p{Script=Inherited}]/u.test(ch)) return undefined;
   for (const [name, test] of SCRIPT_TESTS) if (test.test(ch)) return name;
   return 'Other';
 }

@@ -59,11 +59,9 @@ export function hostLookalike(j: Judges, rawHost: string): Lookalike | undefined
   const label = parsed.domainWithoutSuffix;
   if (!label || !parsed.domain) return undefined;
   const ours = j.official.domains.join(', ');
-  const punycode =
-    host !== asciiHost(host)
-      ? [`its real address is ${asciiHost(host)}: the letters only look like ours`]
-      : [];
-  const m = j.names.match(label, BRANDS);
+  const ascii = /^[\x21-\x7e]*$/.test(host) ? host : asciiHost(host);
+  const punycode = host !== ascii ? [`its real address is ${ascii}: the letters only look like ours`] : [];
+  const m = j.names.match(label, BRANDS) ?? j.names.matchShortDomain(label, parsed.publicSuffix ?? '');
   if (m?.relation === 'same') {
     return {
       target: m.protected.display,
