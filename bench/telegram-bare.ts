@@ -1,0 +1,68 @@
+/**
+ * The ceiling Verity's Telegram path is compared against: a bare telegraf echo bot (no
+ * Redis, no router) long-polling the local emulator, messages received and replied per
+ * second. The emulator's flood limits are lifted, so the figure measures telegraf, the
+ * emulator and the loopback, not Telegram's limits.
+ *
+ *   npx tsx bench/telegram-bare.ts     prints one JSON line
+ */
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Telegraf } from 'telegraf';
+import { startTelegramEmulator } from '../adapters/telegram/emulator/emulator.ts';
+
+export interface BareEchoOptions {
+  /** Messages to echo (default 3000). */
+  messages?: number;
+  /** Private chats they are spread over (default 200). */
+  chats?: number;
+  timeoutMs?: number;
+}
+
+/** Messages per second a bare telegraf bot receives by getUpdates and answers by sendMessage. */
+export async function bareEchoRate(opts: BareEchoOptions = {}): Promise<number> {
+  const total = opts.messages ?? 3000;
+  const emu = await startTelegramEmulator({ limits: false });
+  const users = Array.from({ length: opts.chats ?? 200 }, (_, i) => emu.addUser({ first_name: `u${i}` }));
+  const bot = new Telegraf(emu.token, { telegram: { apiRoot: emu.apiRoot } });
+  let replied = 0;
+  let finish: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  bot.on('message', async (ctx) => {
+    await ctx.reply(`echo: ${ctx.text ?? ''}`);
+    replied += 1;
+    if (replied === total) finish();
+  });
+  bot.catch(() => undefined);
+  const launched = new Promise<void>((resolve) => {
+    void bot.launch(() => resolve());
+  });
+  try {
+    await launched;
+    const started = performance.now();
+    for (let i = 0; i < total; i += 1) {
+      const user = users[i % users.length];
+      if (user) emu.privateMessage(user, `message ${i}`);
+      // Yield now and then so polls are answered while we inject, as real traffic would arrive.
+      if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`bare echo: ${replied}/${total} replies in time`)),
+        opts.timeoutMs ?? 60_000,
+      ).unref(),
+    );
+    await Promise.race([done, timeout]);
+    return total / ((performance.now() - started) / 1000);
+  } finally {
+    bot.stop('bench done');
+    await emu.close();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const rate = await bareEchoRate();
+  console.log(JSON.stringify({ bench: 'telegram-bare-echo', messagesPerSecond: Math.round(rate) }));
+}
