@@ -108,6 +108,13 @@ export class WechatAdapter implements ChannelAdapter {
       bot.on('login', () => {
         if (!starting) this.state = { ok: true, detail: 'logged in', info: this.info() };
       });
+      bot.on('scan', (qrcode: string) => {
+        this.state = {
+          ok: false,
+          detail: 'waiting for login (scan the QR code)',
+          info: { ...this.info(), qrcode },
+        };
+      });
       bot.on('logout', () => {
         this.state = { ok: false, detail: 'logged out', info: this.info() };
       });

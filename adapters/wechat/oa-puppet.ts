@@ -42,14 +42,14 @@ export interface HardenedOaPuppetOptions {
 
 type StoredPush = Exclude<OaPush, { kind: 'event' }>;
 
-const MAX_STORED_MESSAGES = 10_000;
+const MAX_STORED = 10_000;
 const CONTACT_TTL_MS = 10 * 60_000;
 const HEARTBEAT_MS = 15_000;
 
 export class HardenedOaPuppet extends PuppetOA {
   /** Follow/unfollow/scan/click and other `MsgType=event` pushes, once each. */
   readonly oaEvents = new EventEmitter<{ event: [OaEventPush] }>();
-  readonly api: OaApiClient;
+  private readonly api: OaApiClient;
   private readonly server: OaCallbackServer;
   private readonly messages = new Map<string, StoredPush>();
   private readonly contacts = new Map<string, { payload: payloads.Contact; at: number }>();
@@ -118,11 +118,7 @@ export class HardenedOaPuppet extends PuppetOA {
       this.oaEvents.emit('event', push.push);
       return;
     }
-    this.messages.set(push.push.MsgId, push);
-    if (this.messages.size > MAX_STORED_MESSAGES) {
-      const oldest = this.messages.keys().next();
-      if (!oldest.done) this.messages.delete(oldest.value);
-    }
+    remember(this.messages, push.push.MsgId, push);
     this.emit('message', { messageId: push.push.MsgId });
   }
 
@@ -208,7 +204,7 @@ export class HardenedOaPuppet extends PuppetOA {
       this.log.warn({ err: error, contactId }, 'wechat user/info failed; using a bare contact');
       return bareContact(contactId, '');
     }
-    this.contacts.set(contactId, { payload, at: Date.now() });
+    remember(this.contacts, contactId, { payload, at: Date.now() });
     return payload;
   }
 
@@ -261,6 +257,16 @@ export class HardenedOaPuppet extends PuppetOA {
           : { msgtype: 'video' as const, video: { media_id: mediaId } };
     await this.api.sendCustom(conversationId, message);
     return `out-${randomUUID()}`;
+  }
+}
+
+/** Map insertion order is age order: past the cap, the oldest entry goes. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_STORED) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
   }
 }
 
