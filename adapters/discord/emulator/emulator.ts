@@ -19,7 +19,7 @@ import {
   type MessageInput,
 } from './inject.ts';
 import { type Fault, FaultQueue, RateLimiter, type RateLimitOptions, type Violation } from './ratelimit.ts';
-import { compileRoutes, handleRest, type RestContext } from './rest.ts';
+import { compileRoutes, handleRest, type RestContext, type RestServerDeps } from './rest.ts';
 import { channelRoutes } from './routes-channels.ts';
 import { interactionRoutes } from './routes-interactions.ts';
 import {
@@ -55,9 +55,8 @@ export class DiscordEmulator {
   readonly faults = new FaultQueue();
   readonly gateway: Gateway;
   readonly ctx: RestContext;
-  /** REST requests received, by `METHOD path`. */
-  readonly requests: string[] = [];
   #port = 0;
+  readonly #deps: RestServerDeps;
   readonly #server = createServer((req, res) => {
     this.#onRequest(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
@@ -80,6 +79,7 @@ export class DiscordEmulator {
       interactionDeadlineMs: opts.interactionDeadlineMs ?? 3000,
       baseUrl: () => this.baseUrl,
     };
+    this.#deps = { ...this.ctx, token: this.token, limiter: this.limiter, faults: this.faults, routes };
     this.#server.on('upgrade', (req, socket, head) => {
       if (req.url?.startsWith('/gateway')) this.gateway.upgrade(req, socket, head);
       else socket.destroy();
@@ -274,20 +274,7 @@ export class DiscordEmulator {
     const url = new URL(req.url ?? '/', this.baseUrl);
     if (url.pathname.startsWith('/api/v10/')) {
       const path = url.pathname.slice('/api/v10'.length);
-      await handleRest(
-        {
-          ...this.ctx,
-          token: this.token,
-          limiter: this.limiter,
-          faults: this.faults,
-          routes,
-          onRequest: (m, p) => this.requests.push(`${m} ${p}`),
-        },
-        req,
-        res,
-        path,
-        url.searchParams,
-      );
+      await handleRest(this.#deps, req, res, path, url.searchParams);
     } else if (url.pathname.startsWith('/attachments/')) {
       this.#serveAttachment(url.pathname, res);
     } else if (url.pathname.startsWith('/_control/')) {

@@ -96,8 +96,6 @@ export interface RestServerDeps extends RestContext {
   limiter: RateLimiter;
   faults: FaultQueue;
   routes: CompiledRoute[];
-  /** Called for every request, for tests that count calls. */
-  onRequest?: (method: string, path: string) => void;
 }
 
 function send(
@@ -134,7 +132,6 @@ export async function handleRest(
   query: URLSearchParams,
 ): Promise<void> {
   const method = req.method ?? 'GET';
-  deps.onRequest?.(method, path);
   const route = deps.routes.find((r) => r.method === method && r.regex.test(path));
   if (!route) {
     send(res, 404, { message: '404: Not Found', code: 0 });

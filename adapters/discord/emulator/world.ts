@@ -292,7 +292,9 @@ export class World {
     return message;
   }
 
+  /** Keeps the latest 100 000 actions, so a long sandbox run does not grow without bound. */
   record(action: BotAction): void {
     this.actions.push(action);
+    if (this.actions.length > 100_000) this.actions.splice(0, 10_000);
   }
 }
