@@ -79,4 +79,36 @@ describe('OaCallbackServer', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(pushes).toMatchObject([{ kind: 'other', push: { MsgType: 'file', MsgId: '77' } }]);
   });
+
+  it('survives signed garbage: every body gets 200 or 400, never a crash', async () => {
+    const { base } = await start();
+    const pieces = [
+      '<xml>',
+      '</xml>',
+      '<MsgType>',
+      '</MsgType>',
+      'text',
+      '<![CDATA[',
+      ']]>',
+      '<MsgId>1</MsgId>',
+      '&amp;',
+      '<',
+      '>',
+      '客服',
+      '\u0000',
+      '<CreateTime>9</CreateTime>',
+    ];
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
+    for (let i = 0; i < 200; i++) {
+      const body = Array.from({ length: random() % 12 }, () => pieces[random() % pieces.length]).join('');
+      const res = await fetch(signed(base), { method: 'POST', body });
+      expect([200, 400]).toContain(res.status);
+    }
+    const ok = await fetch(signed(base, { echostr: 'alive' }));
+    expect(await ok.text()).toBe('alive');
+  });
 });

@@ -98,7 +98,13 @@ export class OaCallbackServer {
         this.options.logger.debug({ key: pushDedupeKey(push) }, 'wechat push retry ignored');
         return;
       }
-      setImmediate(() => this.options.onPush(push));
+      setImmediate(() => {
+        try {
+          this.options.onPush(push);
+        } catch (error) {
+          this.options.logger.error({ err: error, key: pushDedupeKey(push) }, 'wechat push handler failed');
+        }
+      });
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       this.options.logger.warn({ status: error.status, reason: error.reason }, 'wechat callback refused');
