@@ -147,7 +147,6 @@ function validate(field: Field, input: CollectInput): Answer | null {
 const EMAIL = /^[^\s@<>()"',;:]+@[^\s@<>()"',;:]+\.[a-z]{2,}$/i;
 /** Answers longer than this are not an id, a hash or an amount (and would slow the patterns). */
 const MAX_ANSWER_CHARS = 1000;
-const ACCOUNT_ID = /^(?:uid|id|account(?: id)?|账户|账号|用户id)?\s*[:：#]?\s*([A-Za-z0-9_-]{4,40})$/i;
 
 export function parseAccountId(text: string): Answer | null {
   if (text.length > MAX_ANSWER_CHARS) return null;
@@ -156,9 +155,15 @@ export function parseAccountId(text: string): Answer | null {
     .map((token) => token.replace(/^[<("']+|[>)"'.。!！?？]+$/g, ''))
     .find((token) => EMAIL.test(token));
   if (email) return { status: 'given', value: email.toLowerCase(), kind: 'email' };
-  const id = text.match(ACCOUNT_ID)?.[1];
-  if (id && /\d/.test(id) && !/^(0x)?[0-9a-f]{40,}$/i.test(id))
-    return { status: 'given', value: id, kind: 'id' };
+  // An id is one token with a digit in a short answer ("UID 38811234", "账号是 EXW-2291").
+  if (text.length > 120) return null;
+  const ids = text
+    .split(/[^A-Za-z0-9_-]+/)
+    .filter(
+      (tok) => /^[A-Za-z0-9_-]{4,40}$/.test(tok) && /\d/.test(tok) && !/^(0x)?[0-9a-f]{32,}$/i.test(tok),
+    );
+  const id = ids.length === 1 ? ids[0] : undefined;
+  if (id) return { status: 'given', value: id, kind: 'id' };
   return null;
 }
 
