@@ -117,6 +117,36 @@ describe('emulated REST', () => {
     );
     expect(followup.status).toBe(200);
     expect(emu.actionsIn(dm.id).map((a) => a.kind)).toEqual(['interaction-response', 'followup']);
+    // A click may update the message it is on (type 7); a command may not.
+    const menu = emu.world.addMessage({
+      channelId: dm.id,
+      authorId: emu.bot.id,
+      content: 'pick',
+      embeds: [],
+      components: [],
+      attachments: [],
+      mentionIds: [],
+      referenceId: null,
+      allowedMentions: null,
+      flags: 0,
+    });
+    const click = emu.injectButton(dm.id, user.id, menu.id, 'a');
+    expect(
+      (
+        await api(
+          'POST',
+          `/interactions/${click.id}/${click.token}/callback`,
+          { type: 7, data: { content: 'picked' } },
+          false,
+        )
+      ).status,
+    ).toBe(204);
+    expect(emu.world.messages.get(menu.id)?.content).toBe('picked');
+    const command = emu.injectSlash(dm.id, user.id, 'verify');
+    expect(
+      (await api('POST', `/interactions/${command.id}/${command.token}/callback`, { type: 6 }, false)).json
+        .code,
+    ).toBe(50035);
   });
 
   it('has an HTTP control API', async () => {

@@ -92,6 +92,7 @@ export function injectInteraction(
     guildId: guild?.id ?? null,
     createdAt: Date.now(),
     callbackType: null,
+    messageId: input.kind === 'command' ? null : input.messageId,
     deferredFlags: 0,
     originalMessageId: null,
   };

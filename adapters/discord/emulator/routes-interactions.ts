@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { guildCreatePayload, memberPayload, messagePayload } from './payloads.ts';
-import { Errors, parseBody, type RestContext, type RestReply, type Route } from './rest.ts';
+import { ApiError, Errors, parseBody, type RestContext, type RestReply, type Route } from './rest.ts';
 import { postMessage } from './routes-channels.ts';
 import { type EmuInteraction, type EmuMessage, Perm } from './world.ts';
 
@@ -68,11 +68,24 @@ function callback(
   if (interaction.callbackType !== null) throw Errors.alreadyAcknowledged();
   if (Date.now() - interaction.createdAt > ctx.interactionDeadlineMs) throw Errors.unknownInteraction();
   const body = parseBody(Callback, req.body);
-  if (![4, 5, 6, 7, 9].includes(body.type)) throw Errors.emptyMessage();
-  if ((body.type === 6 || body.type === 7) && interaction.type !== 3) throw Errors.unknownInteraction();
+  if (![4, 5, 6, 7, 9].includes(body.type))
+    throw new ApiError(400, 50035, 'Invalid Form Body: unknown callback type');
+  if ((body.type === 6 || body.type === 7) && interaction.type !== 3) {
+    throw new ApiError(400, 50035, 'Invalid Form Body: this callback type needs a component interaction');
+  }
   interaction.callbackType = body.type;
   let message: EmuMessage | undefined;
   if (body.type === 5) interaction.deferredFlags = parseBody(MessageData, body.data ?? {}).flags ?? 0;
+  if (body.type === 7) {
+    const target = interaction.messageId ? ctx.world.messages.get(interaction.messageId) : undefined;
+    if (!target || target.deleted) throw Errors.unknownMessage();
+    const data = parseBody(MessageData, body.data ?? {});
+    if (data.content !== undefined) target.content = data.content;
+    if (data.embeds) target.embeds = data.embeds;
+    if (data.components) target.components = data.components;
+    target.editedTimestamp = new Date().toISOString();
+    ctx.gateway.dispatch('MESSAGE_UPDATE', messagePayload(ctx.world, target));
+  }
   if (body.type === 4) {
     message = interactionMessage(ctx, interaction, parseBody(MessageData, body.data ?? {}));
     interaction.originalMessageId = message.id;

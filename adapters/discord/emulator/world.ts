@@ -115,6 +115,8 @@ export interface EmuInteraction {
   createdAt: number;
   /** The first callback's type, once answered. */
   callbackType: number | null;
+  /** Components: the message the clicked component is on (callback 7 updates it). */
+  messageId: string | null;
   /** A deferred reply's flags (ephemeral), applied when the reply is filled in. */
   deferredFlags: number;
   originalMessageId: string | null;
