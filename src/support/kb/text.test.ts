@@ -72,6 +72,8 @@ describe('TypoCorrector', () => {
       ['deposit', 4],
       ['password', 3],
       ['passport', 1],
+      ['app', 2],
+      ['lock', 2],
     ]),
   );
   it.each([
@@ -79,6 +81,8 @@ describe('TypoCorrector', () => {
     ['depost', 'deposit'],
     ['pasword', 'password'],
     ['xyzzy', 'xyzzy'],
+    ['appl', 'appl'],
+    ['lokc', 'lock'],
     ['tx', 'tx'],
     ['erc20', 'erc20'],
   ])('%s → %s', (word, expected) => expect(corrector.correct(word)).toBe(expected));

@@ -59,7 +59,10 @@ export class TypoCorrector {
     let best = word;
     let bestDistance = max + 1;
     let bestFreq = 0;
-    for (let len = word.length - max; len <= word.length + max; len++) {
+    // Short words only swap or replace a letter: dropping or adding one turns real words
+    // into other real words ("apple" → "app", "tag" → "tap").
+    const spread = word.length < 5 ? 0 : max;
+    for (let len = word.length - spread; len <= word.length + spread; len++) {
       for (const candidate of this.byLength.get(len) ?? []) {
         // A wrong first letter is rarely a typo and often a different word.
         if (candidate[0] !== word[0]) continue;
