@@ -7,6 +7,7 @@
 import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { Telegram } from 'telegraf';
+import { z } from 'zod';
 import type {
   AdapterHealth,
   ChannelAdapter,
@@ -52,7 +53,12 @@ export class TelegramAdapter implements ChannelAdapter {
 
   constructor(private readonly options: TelegramAdapterOptions) {
     const parsed = TelegramSettings.safeParse(options.settings ?? {});
-    if (!parsed.success) throw new VerityError('TELEGRAM_SETTINGS', 'invalid telegram settings', {});
+    if (!parsed.success) {
+      throw new VerityError(
+        'TELEGRAM_SETTINGS',
+        `invalid telegram settings: ${z.prettifyError(parsed.error)}`,
+      );
+    }
     this.settings = parsed.data;
     this.token = options.token;
     this.logger = options.logger;
@@ -95,7 +101,9 @@ export class TelegramAdapter implements ChannelAdapter {
       await this.startWebhook(handle);
     } else {
       // A webhook left set (by an earlier webhook deployment) makes getUpdates answer 409.
-      await this.telegram.deleteWebhook({ drop_pending_updates: false });
+      await this.telegram.deleteWebhook({ drop_pending_updates: false }).catch((error: unknown) => {
+        throw new VerityError('TELEGRAM_START', `telegram deleteWebhook failed: ${this.describe(error)}`);
+      });
       this.poller = new UpdatePoller({
         telegram: this.telegram,
         token: this.token,
@@ -248,11 +256,17 @@ export class TelegramAdapter implements ChannelAdapter {
       logger: this.logger,
       handle,
     });
-    await this.telegram.setWebhook(hook.publicUrl, {
-      secret_token: secret,
-      allowed_updates: ALLOWED_UPDATES,
-      max_connections: hook.maxConnections,
-    });
+    try {
+      await this.telegram.setWebhook(hook.publicUrl, {
+        secret_token: secret,
+        allowed_updates: ALLOWED_UPDATES,
+        max_connections: hook.maxConnections,
+      });
+    } catch (error) {
+      await this.webhook.close();
+      this.webhook = undefined;
+      throw new VerityError('TELEGRAM_START', `telegram setWebhook failed: ${this.describe(error)}`);
+    }
   }
 
   private describe(error: unknown): string {
