@@ -53,12 +53,8 @@ export const SupportConfig = z
         maxCandidates: z.number().int().min(1).max(10).default(DEFAULT_MATCHER_OPTIONS.maxCandidates),
       })
       .prefault({}),
-    teams: z.record(TeamName, Team).default({
-      'first-line': {
-        tier: 'first',
-        hours: { alwaysOpen: true, timezone: 'UTC', weekly: {}, holidays: [] },
-      },
-    }),
+    /** Without teams: one first-line team, always open. */
+    teams: z.record(TeamName, Team).prefault(() => ({ 'first-line': {} })),
     defaultTeam: TeamName.default('first-line'),
     routing: z.array(RouteRule).default([]),
     /** Where a second-tier escalation goes when the routing names no second-tier team. */
@@ -77,7 +73,7 @@ export const SupportConfig = z
     /** An agent silent this long after a user message hands the conversation back to the bot. */
     handBackAfterMin: Minutes.default(15),
     eta: EtaConfig.prefault({}),
-    collect: CollectPlan.default(DEFAULT_COLLECT_PLAN),
+    collect: CollectPlan.default(() => structuredClone(DEFAULT_COLLECT_PLAN)),
     /** Ticket numbers look like `<prefix>-<digits>`. */
     ticketPrefix: z
       .string()
