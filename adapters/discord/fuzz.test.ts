@@ -173,7 +173,7 @@ describe('malformed gateway dispatches', () => {
 
   it('survives 600 randomly mutated dispatches', async () => {
     const random = prng(20_261_121);
-    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    const index = (length: number) => Math.floor(random() * length);
     const user = () => ({
       id: org.alice.id,
       username: 'alice',
@@ -243,13 +243,13 @@ describe('malformed gateway dispatches', () => {
     };
     const names = Object.keys(templates);
     for (let i = 0; i < 600; i += 1) {
-      const name = pick(names);
+      const name = names[index(names.length)] ?? 'MESSAGE_CREATE';
       const payload = templates[name]?.() ?? {};
       const keys = Object.keys(payload);
       for (let m = 1 + Math.floor(random() * 3); m > 0; m -= 1) {
-        const key = pick(keys);
+        const key = keys[index(keys.length)] ?? 'id';
         if (random() < 0.3) delete payload[key];
-        else payload[key] = pick(PALETTE);
+        else payload[key] = PALETTE[index(PALETTE.length)];
       }
       org.emu.rawDispatch(name, payload);
     }
