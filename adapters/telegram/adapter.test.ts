@@ -266,6 +266,22 @@ describe('never losing an update', () => {
     await healthy.waitForEvent(`${user.id}:${message.message_id}`);
   });
 
+  it("stores a chat's messages in order even when the store answers out of order", async () => {
+    sink.latencyMs = () => Math.floor(Math.random() * 15);
+    const users = [emu.addUser(), emu.addUser()];
+    const sent: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const user = users[i % 2];
+      if (user) sent.push(`${user.id}:${emu.privateMessage(user, `m${i}`).message.message_id}`);
+    }
+    await adapter.start(sink);
+    await sink.waitFor((events) => (events.length === sent.length ? true : undefined), 10_000);
+    for (const user of users) {
+      const mine = (ids: string[]) => ids.filter((id) => id.startsWith(`${user.id}:`));
+      expect(mine(sink.events.map((e) => e.eventId))).toEqual(mine(sent));
+    }
+  });
+
   it('keeps polling through server errors', async () => {
     emu.failNext('getUpdates', { error_code: 502, description: 'Bad Gateway' });
     await adapter.start(sink);

@@ -25,6 +25,7 @@ import { ingestDurably } from './ingest.ts';
 import { type BotIdentity, normalizeUpdate } from './normalize.ts';
 import { UpdatePoller } from './poller.ts';
 import { parseThreadKey, perform } from './send.ts';
+import { KeyedSerializer } from './serial.ts';
 import { startWebhookServer, type WebhookServer } from './webhook.ts';
 
 /** chat_member must be asked for by name, or Telegram never sends renames. */
@@ -46,6 +47,8 @@ export class TelegramAdapter implements ChannelAdapter {
   private readonly logger: Logger;
   private readonly stopping = new AbortController();
   private readonly background = new Set<Promise<unknown>>();
+  /** A chat's events reach the sink in the order Telegram numbered them. */
+  private readonly perThread = new KeyedSerializer();
   private bot: BotIdentity | undefined;
   private poller: UpdatePoller | undefined;
   private webhook: WebhookServer | undefined;
@@ -193,17 +196,21 @@ export class TelegramAdapter implements ChannelAdapter {
       return true;
     }
     if (result.callbackQueryId !== undefined) this.answerCallback(result.callbackQueryId);
-    for (const event of result.events) {
-      const stored = await ingestDurably(event, {
-        sink,
-        logger: this.logger,
-        initialMs: this.settings.ingestRetry.initialMs,
-        maxMs: this.settings.ingestRetry.maxMs,
-        stopping: this.stopping.signal,
-      });
-      if (stored === 'abandoned') return false;
-    }
-    return true;
+    const [first] = result.events;
+    if (!first) return true;
+    return await this.perThread.run(first.thread.key, async () => {
+      for (const event of result.events) {
+        const stored = await ingestDurably(event, {
+          sink,
+          logger: this.logger,
+          initialMs: this.settings.ingestRetry.initialMs,
+          maxMs: this.settings.ingestRetry.maxMs,
+          stopping: this.stopping.signal,
+        });
+        if (stored === 'abandoned') return false;
+      }
+      return true;
+    });
   }
 
   /** Stops the button's spinner at once; the answer itself comes as a message later. */

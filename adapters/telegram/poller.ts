@@ -70,7 +70,7 @@ export class UpdatePoller {
         if (!(await this.pause(wait))) break;
         continue;
       }
-      const results = await Promise.all(updates.map((u) => this.opts.handle(u)));
+      const results = await Promise.all(updates.map((u) => this.handleSafely(u)));
       for (const [i, done] of results.entries()) {
         if (!done) break;
         const id = UpdateEnvelope.safeParse(updates[i]);
@@ -78,6 +78,27 @@ export class UpdatePoller {
       }
     }
     await this.confirmHandled(logger);
+  }
+
+  /**
+   * Storage failures are retried inside `handle`; what escapes it is a bug that would fail
+   * the same way on every redelivery, so it is logged and the update confirmed rather than
+   * stalling the bot (telegraf's `bot.catch`, in effect).
+   */
+  private async handleSafely(update: unknown): Promise<boolean> {
+    try {
+      return await this.opts.handle(update);
+    } catch (error) {
+      const id = UpdateEnvelope.safeParse(update);
+      this.opts.logger.error(
+        {
+          updateId: id.success ? id.data.update_id : undefined,
+          err: error instanceof Error ? error.message : String(error),
+        },
+        'telegram update handler failed; update skipped',
+      );
+      return true;
+    }
   }
 
   private retryDelay(error: unknown, backoff: number): number {

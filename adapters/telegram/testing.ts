@@ -15,11 +15,15 @@ export class RecordingSink implements InboundSink {
   attempts = 0;
   /** Called at the start of every ingest, e.g. to observe the platform's state meanwhile. */
   onAttempt: (() => void) | undefined;
+  /** Milliseconds each ingest takes (a slow store); varied per call to expose ordering bugs. */
+  latencyMs: (() => number) | undefined;
   private readonly listeners = new Set<() => void>();
 
   async ingest(event: unknown): Promise<IngestOutcome> {
     this.attempts += 1;
     this.onAttempt?.();
+    const latency = this.latencyMs?.() ?? 0;
+    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     if (this.failures > 0) {
       this.failures -= 1;
       throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
