@@ -128,7 +128,8 @@ export class HardenedOaPuppet extends PuppetOA {
     const base = {
       id: stored.push.MsgId,
       talkerId: stored.push.FromUserName,
-      listenerId: stored.push.ToUserName,
+      // ToUserName is the account's original id (gh_…), not the gh_<appId> wechaty knows us by.
+      listenerId: this.accountId,
       timestamp: stored.push.CreateTime,
     };
     if (stored.kind === 'other') return { ...base, type: types.Message.Unknown, text: '' };
@@ -194,7 +195,7 @@ export class HardenedOaPuppet extends PuppetOA {
    * payload is returned instead, because wechaty drops a message whose talker cannot load.
    */
   override async contactPayload(contactId: string): Promise<payloads.Contact> {
-    if (contactId === this.accountId) return bareContact(contactId, 'Official Account');
+    if (contactId.startsWith('gh_')) return bareContact(contactId, 'Official Account');
     const cached = this.contacts.get(contactId);
     if (cached && Date.now() - cached.at < CONTACT_TTL_MS) return cached.payload;
     let payload: payloads.Contact;

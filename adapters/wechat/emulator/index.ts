@@ -136,7 +136,8 @@ export async function startWechatOaEmulator(
   const appId = options.appId ?? `wx${randomBytes(8).toString('hex')}`;
   const appSecret = options.appSecret ?? randomBytes(16).toString('hex');
   const token = options.token ?? randomBytes(12).toString('hex');
-  const accountId = `gh_${appId}`;
+  // The original id (原始ID) WeChat puts in ToUserName; unrelated to the AppID, as on the platform.
+  const accountId = `gh_${randomBytes(6).toString('hex')}`;
   const account = new EmulatedAccount(appId, appSecret, options.tokenGraceMs ?? 300_000);
   let callbackUrl = options.callbackUrl;
   let nextMsgId = BigInt(24_000_000_000_000_000) + BigInt(randomInt(1e9));
