@@ -130,4 +130,23 @@ describe('WechatAdapter on the mock puppet', () => {
       }),
     ).rejects.toMatchObject({ kind: 'permanent', reason: 'unsupported' });
   });
+
+  it('turns a bare-number reply to numbered options into the button press', async () => {
+    const { handle, adapter, sink } = await startMock();
+    const alice = handle.mocker.createContact({ name: 'Alice' });
+    await adapter.send({
+      type: 'send',
+      id: 'cmd-2',
+      channel: 'wechat',
+      threadKey: alice.id,
+      text: 'What happened?',
+      style: 'plain',
+      buttons: [[{ label: 'Lost funds', data: 'topic:funds' }], [{ label: 'Other', data: 'topic:other' }]],
+    });
+    alice.say('2').to(handle.self);
+    alice.say('2').to(handle.self);
+    const [choice, text] = await sink.waitFor(2);
+    expect(choice).toMatchObject({ type: 'button', data: 'topic:other', thread: { key: alice.id } });
+    expect(text).toMatchObject({ type: 'message', text: '2' });
+  });
 });

@@ -25,6 +25,7 @@ import type { InboundEventInput, OutboundCommand } from '../../src/core/model.ts
 import type { WechatConfig } from './config.ts';
 import { toDeliveryError } from './errors.ts';
 import { CHANNEL, eventTime, messageToEvent, oaEventToEvent } from './normalize.ts';
+import { NumberedOptions } from './numbered-options.ts';
 import type { OaEventPush } from './oa/push.ts';
 import { RecentKeys } from './oa/recent-keys.ts';
 import { createPuppet, type PuppetHandle } from './puppets.ts';
@@ -60,6 +61,17 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
   }
 }
 
+/** A bare number replying to numbered options is the button press it stands for. */
+function asButtonChoice(event: InboundEventInput, numbered: NumberedOptions): InboundEventInput {
+  if (event.type !== 'message' || event.thread.kind !== 'private' || (event.attachments ?? []).length > 0) {
+    return event;
+  }
+  const data = numbered.resolve(event.thread.key, event.text);
+  if (data === undefined) return event;
+  const { channel, eventId, thread, sender, at, platformMessageId } = event;
+  return { type: 'button', channel, eventId, thread, sender, at, platformMessageId, data };
+}
+
 function conversationKey(msg: Message): string {
   try {
     return msg.room()?.id ?? msg.talker().id;
@@ -77,6 +89,7 @@ export class WechatAdapter implements ChannelAdapter {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly seen = new RecentKeys(30 * 60_000, 100_000);
   private readonly serial = new KeyedSerial();
+  private readonly numbered = new NumberedOptions();
   private readonly log: Logger;
   private stopping = false;
 
@@ -204,6 +217,7 @@ export class WechatAdapter implements ChannelAdapter {
             throw toDeliveryError(error);
           }
         }
+        if (!this.limitScope(command).group) this.numbered.remember(command.threadKey, command.buttons);
         return platformMessageId === undefined ? {} : { platformMessageId };
       }
     }
@@ -261,7 +275,7 @@ export class WechatAdapter implements ChannelAdapter {
         attachments: [{ type: 'other', details: { error: describe(error).slice(0, 512) } }],
       };
     }
-    await this.ingest(event, eventId);
+    await this.ingest(asButtonChoice(event, this.numbered), eventId);
   }
 
   private async onOaEvent(push: OaEventPush): Promise<void> {
