@@ -342,8 +342,8 @@ function baseline(domains: readonly string[]): (host: string) => boolean {
   return (host) => BaselineResult.parse(Reflect.apply(check, detector, [host])).result;
 }
 
-function ratio(hit: number, total: number): number {
-  return total === 0 ? 0 : Math.round((hit / total) * 10_000) / 10_000;
+function ratio(hit: number, total: number, digits = 4): number {
+  return total === 0 ? 0 : Math.round((hit / total) * 10 ** digits) / 10 ** digits;
 }
 
 interface Accuracy {
@@ -413,8 +413,8 @@ function accuracy(brands: readonly Brand[], staff: readonly string[], half: 0 | 
     recall: ratio(hits, total),
     handleNameRecall: ratio(accountHits, accountTotal),
     baselineRecall: ratio(baseHits, total),
-    falsePositiveRate: ratio(falseAlarms.length, benign.length),
-    baselineFalsePositiveRate: ratio(baseAlarms, benign.length),
+    falsePositiveRate: ratio(falseAlarms.length, benign.length, 6),
+    baselineFalsePositiveRate: ratio(baseAlarms, benign.length, 6),
     benign: benign.length,
     misses,
     falseAlarms,
@@ -422,11 +422,11 @@ function accuracy(brands: readonly Brand[], staff: readonly string[], half: 0 | 
 }
 
 const MESSAGES = [
-  'Hi team, I sent 0.25 ETH from my wallet to {addr} two hours ago but it still shows pending. Can you check? I also saw a site {domain} asking me to connect. Thanks!',
-  'hello {handle} my withdrawal is stuck since yesterday, the support at {domain} said to wait 24h but nothing happened, order id 88213, please help me as soon as you can',
-  '你好，我在{domain}上充值了500 USDT，到现在还没有到账，客服说要等，请问怎么回事？我的地址是{addr}，谢谢你们的帮助，麻烦尽快处理一下',
-  'Is {domain} the real site? Someone called {handle} messaged me and asked me to verify my account, I am not sure if it is legit. You can call me on +44 7700 900123',
-  'The app keeps crashing when I open the swap page on my phone (android 14). I reinstalled it twice and cleared the cache, still the same. Version 7.2.1, any idea what to do?',
+  'Hi team, I sent 0.25 ETH from my wallet to {addr} two hours ago but it still shows pending in the app. Can you check it for me? I also saw a site {domain} asking me to connect. Thanks!',
+  'hello {handle} my withdrawal has been stuck since yesterday, the support at {domain} said to wait 24h but nothing happened, order id 88213, please help me as soon as you can, thank you very much',
+  '你好，我昨天在{domain}上充值了500 USDT，到现在还没有到账，客服说要等，请问到底是怎么回事？我的地址是{addr}，谢谢你们的帮助，麻烦尽快帮我处理一下，非常感谢',
+  'Is {domain} the real site? Someone called {handle} messaged me and asked me to verify my account, I am not sure if it is legit or not. You can call me back on +44 7700 900123 if that helps',
+  'The app keeps crashing when I open the swap page on my phone (android 14). I reinstalled it twice and cleared the cache, still the same problem every time. Version 7.2.1, any idea what to do?',
 ];
 
 function messages(brands: readonly Brand[], count: number): string[] {
@@ -468,15 +468,22 @@ function registryOf(size: number): RegistryIndex {
   return index;
 }
 
+/**
+ * Messages per second of CPU time on one thread: the machine may be shared, so wall time
+ * would measure the neighbours; CPU time of this process is what one core delivers.
+ */
 function throughput(fn: (text: string) => unknown, corpus: readonly string[], ms = 1500): number {
   for (let i = 0; i < 2000; i++) fn(corpus[i % corpus.length]!);
   let n = 0;
-  const start = performance.now();
-  while (performance.now() - start < ms) {
+  const start = process.cpuUsage();
+  let used = 0;
+  while (used < ms * 1000) {
     for (let i = 0; i < 1000; i++) fn(corpus[(n + i) % corpus.length]!);
     n += 1000;
+    const c = process.cpuUsage(start);
+    used = c.user + c.system;
   }
-  return Math.round(n / ((performance.now() - start) / 1000));
+  return Math.round(n / (used / 1e6));
 }
 
 function data(): z.infer<typeof BenchData> {

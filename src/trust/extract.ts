@@ -4,7 +4,7 @@
  * phone numbers, e-mail addresses and crypto addresses. Pure and allocation-light: it
  * runs on every inbound message.
  */
-import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
+import type { CountryCode } from 'libphonenumber-js';
 import { parse as parseHost } from 'tldts';
 import { base58CheckDecode, isValidBech32 } from './checksums.ts';
 import { normalizeHost, normalizePhone } from './official.ts';
@@ -62,7 +62,7 @@ const URL_WITH_SCHEME = new RegExp(
   String.raw`\b(?:https?|ftp)://(${HOST}|\[[0-9a-f:]+\]|\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?${TAIL}`,
   'giu',
 );
-const EMAIL = new RegExp(String.raw`[\p{L}\p{N}._%+-]{1,64}@(${HOST})`, 'giu');
+const EMAIL = new RegExp(String.raw`[\p{L}\p{N}._%+-]{1,64}@(${HOST})`, 'iu');
 const EVM = /(?<![0-9a-z])0x[0-9a-f]{40}(?![0-9a-z])/gi;
 const BECH32 = /(?<![0-9a-z])(?:bc1|tb1)[02-9ac-hj-np-z]{8,87}(?![0-9a-z])/gi;
 const BASE58 = /(?<![0-9a-z])[13T][1-9A-HJ-NP-Za-km-z]{25,34}(?![0-9a-z])/g;
@@ -71,6 +71,21 @@ const PHONE_CANDIDATE = /(?<![\w+.])(\+?)\(?\d[\d\s().-]{5,18}\d(?![\w.]\d)/g;
 /** Anything with a dot in it: only these can hold a bare domain (the full pattern is costly). */
 const BOUNDARY = new Set([...'<>"\'，、；：！？（）「」『』【】\u3000\u00a0'].map((c) => c.charCodeAt(0)));
 const isBoundary = (code: number): boolean => code <= 32 || BOUNDARY.has(code);
+
+/** E-mail matches, searched only in the token around each `@` (the pattern is costly on whole texts). */
+function nearAt(text: string, pattern: RegExp): Array<{ 0: string; 1: string; index: number }> {
+  const out: Array<{ 0: string; 1: string; index: number }> = [];
+  for (let at = text.indexOf('@'); at >= 0; ) {
+    let start = at;
+    while (start > 0 && !isBoundary(text.charCodeAt(start - 1))) start--;
+    let end = at;
+    while (end < text.length && !isBoundary(text.charCodeAt(end))) end++;
+    const m = pattern.exec(text.slice(start, end));
+    if (m?.[1] !== undefined) out.push({ 0: m[0], 1: m[1], index: start + m.index });
+    at = text.indexOf('@', end);
+  }
+  return out;
+}
 
 /** The whitespace-delimited tokens that contain a dot: the only places a bare domain can be. */
 function dottedTokens(text: string): Array<{ text: string; index: number }> {
@@ -96,17 +111,17 @@ function isRealHost(host: string): boolean {
 
 /** Every entity in `text`, in order of appearance. */
 export function extract(text: string, options: ExtractOptions = {}): Extracted[] {
-  const original = text.toLowerCase();
   let work = deobfuscate(text);
+  const original = work === text ? text : text.toLowerCase();
   const found: Extracted[] = [];
   // Each pass blanks what it took, so later passes never see it twice.
   const take = (index: number, length: number): void => {
     work = work.slice(0, index) + ' '.repeat(length) + work.slice(index + length);
   };
-  const obfuscated = (raw: string): boolean => !original.includes(raw.toLowerCase());
+  const changed = work !== text;
+  const obfuscated = (raw: string): boolean => changed && !original.includes(raw.toLowerCase());
 
-  const lower = work.toLowerCase();
-  if (/t\.me|telegram|discord|wechat|weixin/.test(lower)) {
+  if (/t\.me|telegram|discord|wechat|weixin/i.test(work)) {
     for (const m of work.matchAll(MESSENGER)) {
       const site = m[1]!.toLowerCase();
       const id = m[2]!;
@@ -125,13 +140,13 @@ export function extract(text: string, options: ExtractOptions = {}): Extracted[]
       take(m.index, m[0].length);
     }
   }
-  if (/微信|wechat|weixin|vx/.test(lower)) {
+  if (/微信|wechat|weixin|vx/i.test(work)) {
     for (const m of work.matchAll(WECHAT_ID)) {
       found.push({ kind: 'handle', value: m[1]!, index: m.index, channel: 'wechat' });
       take(m.index, m[0].length);
     }
   }
-  if (lower.includes('://')) {
+  if (work.includes('://')) {
     for (const m of work.matchAll(URL_WITH_SCHEME)) {
       const raw = m[0].replace(TRAILING, '');
       const host = normalizeHost(m[1]!);
@@ -141,7 +156,7 @@ export function extract(text: string, options: ExtractOptions = {}): Extracted[]
   }
   const at = /[@＠]/.test(work);
   if (at) {
-    for (const m of work.matchAll(EMAIL)) {
+    for (const m of nearAt(work, EMAIL)) {
       const host = normalizeHost(m[1]!);
       if (!isRealHost(host)) continue;
       found.push({
@@ -183,19 +198,9 @@ export function extract(text: string, options: ExtractOptions = {}): Extracted[]
   // Candidates first, then libphonenumber on each: scanning whole texts with it is slow.
   const phones = options.defaultCountry || work.includes('+') ? work.matchAll(PHONE_CANDIDATE) : [];
   for (const m of phones) {
-    const international = m[1] === '+';
-    if (!international && !options.defaultCountry) continue;
-    const parsed = international
-      ? normalizePhone(m[0])
-      : parsePhoneNumberFromString(m[0], options.defaultCountry)?.number;
-    const digits = m[0].replace(/\D/g, '').length;
-    if (
-      parsed &&
-      digits >= 7 &&
-      (international || parsePhoneNumberFromString(m[0], options.defaultCountry)?.isValid())
-    ) {
-      found.push({ kind: 'phone', value: parsed, index: m.index });
-    }
+    if (m[1] !== '+' && !options.defaultCountry) continue;
+    const parsed = normalizePhone(m[0], options.defaultCountry);
+    if (parsed) found.push({ kind: 'phone', value: parsed, index: m.index });
   }
   return found.sort((a, b) => a.index - b.index);
 }

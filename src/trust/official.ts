@@ -3,7 +3,7 @@
  * `official` configuration section, so every lookup in the hot path is a map access.
  */
 import { domainToASCII, domainToUnicode } from 'node:url';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { getDomainWithoutSuffix } from 'tldts';
 import type { OfficialConfig } from '../config/sections/official.ts';
 import { compactKey } from './skeleton.ts';
@@ -37,12 +37,19 @@ export function normalizeHandle(handle: string): string {
     .toLowerCase();
 }
 
-/** E.164; numbers libphonenumber does not know (e.g. fictional 555 lines) keep their digits. */
-export function normalizePhone(phone: string): string | undefined {
-  const parsed = parsePhoneNumberFromString(phone);
-  if (parsed?.isPossible()) return parsed.number;
-  const digits = phone.replace(/\D/g, '');
-  return phone.trim().startsWith('+') && digits.length >= 7 && digits.length <= 15 ? `+${digits}` : undefined;
+/**
+ * E.164. An international number is its digits after `+` (a "(0)" trunk prefix dropped),
+ * which also keeps numbers libphonenumber does not know (fictional 555 lines, new
+ * ranges); a national number needs libphonenumber and the country.
+ */
+export function normalizePhone(phone: string, country?: CountryCode): string | undefined {
+  const trimmed = phone.trim();
+  if (trimmed.startsWith('+') || trimmed.startsWith('＋')) {
+    const digits = trimmed.replace(/\(0\)/g, '').replace(/\D/g, '');
+    return digits.length >= 7 && digits.length <= 15 ? `+${digits}` : undefined;
+  }
+  const parsed = country ? parsePhoneNumberFromString(trimmed, country) : undefined;
+  return parsed?.isValid() ? parsed.number : undefined;
 }
 
 /** EVM addresses are case-insensitive (the case is only a checksum); base58 and bech32 are not. */

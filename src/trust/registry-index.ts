@@ -47,20 +47,25 @@ export class RegistryIndex {
   private readonly entries = new Map<string, FlagEntry>();
   /** The Redis version this copy reflects (0 when filled by hand). */
   version = 0;
+  /** Bumped on every local change, so memoized verdicts know when to forget. */
+  revision = 0;
 
   get size(): number {
     return this.entries.size;
   }
 
   set(entry: FlagEntry): void {
+    this.revision++;
     this.entries.set(flagKey(entry.kind, entry.value), entry);
   }
 
   delete(kind: FlagKind, value: string): void {
+    this.revision++;
     this.entries.delete(flagKey(kind, value));
   }
 
   replaceAll(entries: Iterable<FlagEntry>, version: number): void {
+    this.revision++;
     this.entries.clear();
     for (const e of entries) this.set(e);
     this.version = version;

@@ -6,7 +6,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { OfficialConfig } from '../config/sections/official.ts';
 import type { Entity } from '../core/model.ts';
-import { extract } from './extract.ts';
+import { type Extracted, extract } from './extract.ts';
 import { NameIndex } from './lookalike.ts';
 import { OfficialRegistry } from './official.ts';
 import { PoisoningIndex } from './poisoning.ts';
@@ -22,6 +22,8 @@ import {
   judgeName,
   judgePhone,
 } from './verdict.ts';
+
+const MEMO_LIMIT = 20_000;
 
 export interface Sender {
   channel: string;
@@ -47,6 +49,8 @@ export class TrustScanner {
   readonly official: OfficialRegistry;
   readonly registry: RegistryIndex;
   private readonly judges: Judges;
+  private readonly memo = new Map<string, Entity>();
+  private memoRevision = -1;
 
   constructor(official: OfficialConfig | OfficialRegistry, registry: RegistryIndex = new RegistryIndex()) {
     this.official = official instanceof OfficialRegistry ? official : new OfficialRegistry(official);
@@ -70,31 +74,46 @@ export class TrustScanner {
       out.push(e);
     };
     const extractOptions = ctx.defaultCountry ? { defaultCountry: ctx.defaultCountry } : {};
+    if (this.registry.revision !== this.memoRevision || this.memo.size >= MEMO_LIMIT) {
+      this.memo.clear();
+      this.memoRevision = this.registry.revision;
+    }
     for (const x of extract(text, extractOptions)) {
-      switch (x.kind) {
-        case 'domain':
-        case 'url':
-          if (x.host) add(judgeHost(j, x.kind, x.value, x.host, x.obfuscated));
-          else add(judgeLink(j, x.value, x.channel ?? 'messenger'));
-          break;
-        case 'handle':
-          add(judgeHandle(j, x.value, x.channel ?? ctx.channel));
-          break;
-        case 'phone':
-          add(judgePhone(j, x.value));
-          break;
-        case 'email':
-          add(judgeEmail(j, x.value, x.host ?? ''));
-          break;
-        case 'address':
-          add(judgeAddress(j, x.value, x.chain ?? 'evm', ctx.recentAddresses));
-          break;
+      // Chats repeat the same links and handles: a verdict is remembered until the registry changes.
+      const personal = x.kind === 'address' && ctx.recentAddresses !== undefined;
+      const key = `${x.kind}\u0000${x.value}\u0000${x.host ?? ''}\u0000${x.channel ?? ctx.channel ?? ''}\u0000${x.obfuscated === true}`;
+      const known = personal ? undefined : this.memo.get(key);
+      if (known) {
+        add({ ...known, reasons: [...known.reasons] });
+        continue;
       }
+      const e = this.judge(x, ctx);
+      if (!personal) this.memo.set(key, e);
+      add(e);
     }
     for (const name of ctx.names ?? []) add(judgeName(j, name));
     if (ctx.sender) for (const e of this.checkSender(ctx.sender)) add(e);
     for (const e of findScamScripts(text)) add(e);
     return out;
+  }
+
+  private judge(x: Extracted, ctx: ScanContext): Entity {
+    const j = this.judges;
+    switch (x.kind) {
+      case 'domain':
+      case 'url':
+        return x.host
+          ? judgeHost(j, x.kind, x.value, x.host, x.obfuscated)
+          : judgeLink(j, x.value, x.channel ?? 'messenger');
+      case 'handle':
+        return judgeHandle(j, x.value, x.channel ?? ctx.channel);
+      case 'phone':
+        return judgePhone(j, x.value);
+      case 'email':
+        return judgeEmail(j, x.value, x.host ?? '');
+      case 'address':
+        return judgeAddress(j, x.value, x.chain ?? 'evm', ctx.recentAddresses);
+    }
   }
 
   /**
