@@ -9,21 +9,24 @@ import { Language } from '../../src/core/model.ts';
 
 const Port = z.number().int().min(0).max(65_535);
 
+/** Strict, so a misspelt setting is an error at start rather than a silently ignored line. */
 export const TelegramSettings = z
-  .object({
+  .strictObject({
     enabled: z.boolean().default(true),
+    /** Read by delivery (validated by the core config schema), not by the adapter. */
+    limits: z.unknown().optional(),
     /** A self-hosted Bot API server or the emulator; Telegram's own by default. */
     apiRoot: z.url().optional(),
     mode: z.enum(['polling', 'webhook']).default('polling'),
     polling: z
-      .object({
+      .strictObject({
         /** Seconds Telegram may hold one getUpdates call open. */
         timeoutSeconds: z.number().int().min(0).max(50).default(30),
         limit: z.number().int().min(1).max(100).default(100),
       })
       .prefault({}),
     webhook: z
-      .object({
+      .strictObject({
         /** The public HTTPS URL Telegram posts to; its path is the path served locally. */
         publicUrl: z.url(),
         listen: z.object({ host: z.string().default('0.0.0.0'), port: Port.default(8443) }).prefault({}),
@@ -35,7 +38,7 @@ export const TelegramSettings = z
     commandLanguages: z.array(Language).min(1).default(['en', 'zh']),
     /** Backoff while the sink cannot store an update (Redis down): the update is held, never confirmed. */
     ingestRetry: z
-      .object({
+      .strictObject({
         initialMs: z.number().int().positive().default(200),
         maxMs: z.number().int().positive().default(10_000),
       })
@@ -43,7 +46,6 @@ export const TelegramSettings = z
     /** Pause between the parts of a text longer than one Telegram message (the per-chat limit). */
     splitIntervalMs: z.number().int().min(0).default(1000),
   })
-  .loose()
   .refine((s) => s.mode !== 'webhook' || s.webhook !== undefined, {
     message: 'webhook mode needs webhook.publicUrl',
     path: ['webhook'],

@@ -82,6 +82,7 @@ describe('readTelegramConfig', () => {
     const webhook = { mode: 'webhook', webhook: { publicUrl: 'https://bot.example.com/tg' } };
     expect(() => readTelegramConfig(webhook, { TELEGRAM_BOT_TOKEN: TOKEN })).toThrow(/secret/);
     expect(() => readTelegramConfig({ mode: 'webhook' }, { TELEGRAM_BOT_TOKEN: TOKEN })).toThrow(/publicUrl/);
+    expect(() => readTelegramConfig({ poling: {} }, { TELEGRAM_BOT_TOKEN: TOKEN })).toThrow(/poling/);
     const weak = 'short!secret';
     const error = (() => {
       try {
