@@ -282,6 +282,15 @@ describe('never losing an update', () => {
     }
   });
 
+  it('can be stopped and started again', async () => {
+    await adapter.start(sink);
+    await adapter.stop();
+    const user = emu.addUser();
+    const { message } = emu.privateMessage(user, 'after restart');
+    await adapter.start(sink);
+    await sink.waitForEvent(`${user.id}:${message.message_id}`);
+  });
+
   it('keeps polling through server errors', async () => {
     emu.failNext('getUpdates', { error_code: 502, description: 'Bad Gateway' });
     await adapter.start(sink);

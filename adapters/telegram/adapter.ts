@@ -45,7 +45,8 @@ export class TelegramAdapter implements ChannelAdapter {
   private readonly settings: TelegramSettings;
   private readonly token: string;
   private readonly logger: Logger;
-  private readonly stopping = new AbortController();
+  /** Renewed by every start, so an adapter can be stopped and started again. */
+  private stopping = new AbortController();
   private readonly background = new Set<Promise<unknown>>();
   /** A chat's events reach the sink in the order Telegram numbered them. */
   private readonly perThread = new KeyedSerializer();
@@ -93,6 +94,7 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   async start(sink: InboundSink): Promise<void> {
+    this.stopping = new AbortController();
     const me = await this.telegram.getMe().catch((error: unknown) => {
       throw new VerityError('TELEGRAM_START', `telegram getMe failed: ${this.describe(error)}`);
     });
@@ -102,6 +104,7 @@ export class TelegramAdapter implements ChannelAdapter {
     const handle = (update: unknown) => this.handleUpdate(update, sink, bot);
     if (this.settings.mode === 'webhook') {
       await this.startWebhook(handle);
+      this.status = { ok: true, detail: 'webhook' };
     } else {
       // A webhook left set (by an earlier webhook deployment) makes getUpdates answer 409.
       await this.telegram.deleteWebhook({ drop_pending_updates: false }).catch((error: unknown) => {
@@ -119,9 +122,9 @@ export class TelegramAdapter implements ChannelAdapter {
           this.status = { ok, detail };
         },
       });
+      this.status = { ok: true, detail: 'polling' };
       this.poller.start();
     }
-    this.status = { ok: true, detail: this.settings.mode };
     this.logger.info({ bot: `@${bot.username}`, mode: this.settings.mode }, 'telegram adapter started');
   }
 
@@ -129,6 +132,8 @@ export class TelegramAdapter implements ChannelAdapter {
     this.stopping.abort();
     await this.poller?.stop();
     await this.webhook?.close();
+    this.poller = undefined;
+    this.webhook = undefined;
     await Promise.allSettled([...this.background]);
     this.status = { ok: false, detail: 'stopped' };
   }
