@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { LivePublisher } from '../bus/live.ts';
 import { OutboundQueue } from '../bus/outbound.ts';
-import { DEFAULT_LIMITS, type VerityConfig } from '../config/schema.ts';
+import { DEFAULT_LIMITS, LimitConfig, type VerityConfig } from '../config/schema.ts';
 import type { AdapterHealth, ChannelAdapter } from '../core/channel.ts';
 import { ChannelLimiter, limiterConnection } from '../delivery/limiter.ts';
 import { DeliveryWorker } from '../delivery/worker.ts';
@@ -125,9 +125,11 @@ export class Runtime {
       logger,
     );
     const limits =
-      config.channels[adapter.channel]?.limits ?? DEFAULT_LIMITS[adapter.channel] ?? DEFAULT_LIMITS.wechat!;
+      config.channels[adapter.channel]?.limits ??
+      LimitConfig.parse(DEFAULT_LIMITS[adapter.channel] ?? DEFAULT_LIMITS.wechat);
     const limiter = new ChannelLimiter(this.connection, {
-      prefix: config.redis.keyPrefix,
+      redis: this.redis,
+      keys: this.store.keys,
       channel: adapter.channel,
       limits,
     });

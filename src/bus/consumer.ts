@@ -56,8 +56,12 @@ export class StreamConsumer {
   /** The tail of each ordering lane: a new entry of the lane runs after it. */
   private readonly lanes = new Map<string, Promise<void>>();
   private slotFreed: (() => void) | undefined;
-  /** Entries being handled here, by id: kept claimed so no other consumer takes them over. */
-  private readonly handling = new Map<string, string>();
+  /**
+   * Entries being handled here, by stream and id (ids repeat across streams: two shards
+   * can add an entry in the same millisecond), kept claimed so no other consumer takes
+   * them over.
+   */
+  private readonly handling = new Map<string, { stream: string; id: string }>();
   private lastRefresh = 0;
   private readonly opts: Required<Omit<ConsumerOptions, 'orderKey' | 'onHandled'>> &
     Pick<ConsumerOptions, 'orderKey' | 'onHandled'>;
@@ -156,7 +160,7 @@ export class StreamConsumer {
       if (!Array.isArray(pending) || pending.length === 0) continue;
       const retry: string[] = [];
       for (const row of pending) {
-        if (!Array.isArray(row) || this.handling.has(String(row[0]))) continue;
+        if (!Array.isArray(row) || this.handling.has(entryKey(stream, String(row[0])))) continue;
         const [id, , , deliveries] = row;
         if (Number(deliveries) >= maxAttempts) await this.deadLetter(stream, String(id), Number(deliveries));
         else retry.push(String(id));
@@ -218,7 +222,8 @@ export class StreamConsumer {
    */
   private async refreshClaims(): Promise<void> {
     const byStream = new Map<string, string[]>();
-    for (const [id, stream] of this.handling) byStream.set(stream, [...(byStream.get(stream) ?? []), id]);
+    for (const { stream, id } of this.handling.values())
+      byStream.set(stream, [...(byStream.get(stream) ?? []), id]);
     await Promise.all(
       [...byStream].map(([stream, ids]) =>
         this.opts.redis.xclaim(stream, this.opts.group, this.opts.consumer, 0, ...ids, 'JUSTID'),
@@ -228,14 +233,15 @@ export class StreamConsumer {
 
   private dispatch(entries: StreamEntry[]): void {
     for (const entry of entries) {
-      if (this.handling.has(entry.id)) continue;
-      const key = this.opts.orderKey?.(entry) ?? entry.id;
-      this.handling.set(entry.id, entry.stream);
+      const handle = entryKey(entry.stream, entry.id);
+      if (this.handling.has(handle)) continue;
+      const key = this.opts.orderKey?.(entry) ?? handle;
+      this.handling.set(handle, { stream: entry.stream, id: entry.id });
       this.inFlight++;
       const tail = (this.lanes.get(key) ?? Promise.resolve()).then(() => this.handleOne(entry));
       this.lanes.set(key, tail);
       void tail.finally(() => {
-        this.handling.delete(entry.id);
+        this.handling.delete(handle);
         this.inFlight--;
         if (this.lanes.get(key) === tail) this.lanes.delete(key);
         const wake = this.slotFreed;
@@ -271,6 +277,10 @@ export class StreamConsumer {
       }
     }
   }
+}
+
+function entryKey(stream: string, id: string): string {
+  return `${stream}\n${id}`;
 }
 
 function parseStreams(reply: unknown, attempts: number): StreamEntry[] {

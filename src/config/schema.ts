@@ -57,10 +57,15 @@ export const LimitConfig = z.object({
   perChat: z.object({ count: z.number().int().positive(), windowMs: Duration }),
   /** Group chats, where the platform is stricter. */
   perGroup: z.object({ count: z.number().int().positive(), windowMs: Duration }).optional(),
+  /**
+   * How much later a send may leave than the moment it was admitted (event-loop lag,
+   * network jitter): every window is widened by it. Larger is safer and slower.
+   */
+  marginMs: z.number().int().min(0).max(1000).default(20),
 });
 export type LimitConfig = z.infer<typeof LimitConfig>;
 
-export const DEFAULT_LIMITS: Record<string, LimitConfig> = {
+export const DEFAULT_LIMITS: Record<string, z.input<typeof LimitConfig>> = {
   telegram: {
     perSecond: 30,
     perChat: { count: 1, windowMs: 1000 },

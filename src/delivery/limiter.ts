@@ -3,12 +3,20 @@
  * Per channel there is one limiter for the bot as a whole and one per chat (a stricter one
  * for group chats), so together all processes stay inside the platform's limits, and a
  * chat that is told to wait holds up only itself.
+ *
+ * Two layers: bottleneck spaces sends out evenly across processes (minTime, no
+ * concurrency slots, so a crashed process holds nothing), and an exact sliding-window
+ * check in Redis (lua/window-guard.lua) admits each send just before it leaves, because a
+ * late timer can bunch two well-spaced sends together.
  */
+import { randomUUID } from 'node:crypto';
 import Bottleneck from 'bottleneck';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { LimitConfig } from '../config/schema.ts';
 import type { LimitScope } from '../core/channel.ts';
+import type { Keys } from '../store/keys.ts';
+import { callScript } from '../store/scripts.ts';
 
 /**
  * bottleneck recovers from a lost Redis state (restart, flush, expired client) by matching
@@ -44,11 +52,10 @@ export function spacing(count: number, windowMs: number, jitterMs: number): numb
 }
 
 export interface ChannelLimiterOptions {
-  prefix: string;
+  redis: Redis;
+  keys: Keys;
   channel: string;
   limits: LimitConfig;
-  /** Added to every spacing: how late a send may arrive relative to when it left. */
-  jitterMs?: number;
 }
 
 export class ChannelLimiter {
@@ -56,13 +63,17 @@ export class ChannelLimiter {
   private readonly chats: Bottleneck.Group;
   private readonly groups: Bottleneck.Group;
 
-  constructor(connection: Bottleneck.IORedisConnection, options: ChannelLimiterOptions) {
-    const { prefix, channel, limits } = options;
+  constructor(
+    connection: Bottleneck.IORedisConnection,
+    private readonly options: ChannelLimiterOptions,
+  ) {
+    const { keys, channel, limits } = options;
+    const prefix = keys.prefix;
     const id = `${prefix}:limit:${channel}`;
     const common = { datastore: 'ioredis' as const, connection, clearDatastore: false, timeout: 5 * 60_000 };
-    const perChat = spacing(limits.perChat.count, limits.perChat.windowMs, options.jitterMs ?? 20);
+    const perChat = spacing(limits.perChat.count, limits.perChat.windowMs, limits.marginMs);
     const perGroup = limits.perGroup
-      ? Math.max(perChat, spacing(limits.perGroup.count, limits.perGroup.windowMs, options.jitterMs ?? 20))
+      ? Math.max(perChat, spacing(limits.perGroup.count, limits.perGroup.windowMs, limits.marginMs))
       : perChat;
     // The global spacing gets a 2 % margin instead of a fixed jitter: at 30/s a fixed 20 ms would cost a third.
     this.global = new Bottleneck({
@@ -71,21 +82,56 @@ export class ChannelLimiter {
       minTime: Math.ceil((1000 / limits.perSecond) * 1.02),
       maxConcurrent: null,
     });
-    this.chats = new Bottleneck.Group({ ...common, id: `${id}:chat`, minTime: perChat, maxConcurrent: 1 });
-    this.groups = new Bottleneck.Group({ ...common, id: `${id}:group`, minTime: perGroup, maxConcurrent: 1 });
+    this.chats = new Bottleneck.Group({ ...common, id: `${id}:chat`, minTime: perChat, maxConcurrent: null });
+    this.groups = new Bottleneck.Group({
+      ...common,
+      id: `${id}:group`,
+      minTime: perGroup,
+      maxConcurrent: null,
+    });
   }
 
   /**
-   * Run `work` holding the chat's slot: it may call `platform` several times (retries after
-   * a 429), each call also taking a slot of the bot-wide limiter. Waiting out a 429 inside
-   * `work` delays this chat only.
+   * Perform one platform call inside every limit that applies to `scope`: the chat's (or
+   * group's) spacing, then the bot-wide spacing, then the exact window check.
    */
-  run<T>(
-    scope: LimitScope,
-    work: (platform: <R>(call: () => Promise<R>) => Promise<R>) => Promise<T>,
-  ): Promise<T> {
+  async call<R>(scope: LimitScope, call: () => Promise<R>): Promise<R> {
     const chat = (scope.group ? this.groups : this.chats).key(scope.chat);
-    return chat.schedule(() => work((call) => this.global.schedule(call)));
+    await chat.schedule(() => Promise.resolve());
+    return this.global.schedule(async () => {
+      await this.admit(scope);
+      return call();
+    });
+  }
+
+  /** Wait until the exact window check admits this send. */
+  private async admit(scope: LimitScope): Promise<void> {
+    const { redis, keys, channel, limits } = this.options;
+    const jitter = limits.marginMs;
+    const windows: Array<[string, number, number]> = [
+      [keys.window(channel, 'bot'), Math.floor(limits.perSecond), 1000 + jitter],
+      [keys.window(channel, `chat:${scope.chat}`), limits.perChat.count, limits.perChat.windowMs + jitter],
+    ];
+    if (scope.group && limits.perGroup) {
+      windows.push([
+        keys.window(channel, `group:${scope.chat}`),
+        limits.perGroup.count,
+        limits.perGroup.windowMs + jitter,
+      ]);
+    }
+    const id = randomUUID();
+    for (;;) {
+      const wait = Number(
+        await callScript(
+          redis,
+          'verityWindowGuard',
+          windows.map(([key]) => key),
+          [id, ...windows.flatMap(([, limit, window]) => [limit, window])],
+        ),
+      );
+      if (wait <= 0) return;
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 
   /** Jobs waiting in this process. */

@@ -106,7 +106,8 @@ export class DeliveryWorker {
   }
 
   /**
-   * One command through the limiters: waits out 429s for this chat, retries transient
+   * One command through the limiters: waits out 429s (in this chat's lane only, so other
+   * chats go on), retries transient
    * failures with backoff, and throws a permanent DeliveryError when the platform refuses
    * for good (or a non-DeliveryError when it should be retried later, from the stream).
    */
@@ -114,10 +115,11 @@ export class DeliveryWorker {
     const { adapter, limiter, metrics } = this.options;
     const retries = this.options.transientRetries ?? 3;
     const maxWait = this.options.maxRetryAfterMs ?? 60_000;
-    return limiter.run(adapter.limitScope(command), async (platform) => {
+    const scope = adapter.limitScope(command);
+    return (async () => {
       for (let attempt = 0; ; attempt++) {
         try {
-          return await platform(() => adapter.send(command));
+          return await limiter.call(scope, () => adapter.send(command));
         } catch (error) {
           if (!(error instanceof DeliveryError)) throw error;
           if (error.kind === 'permanent') throw error;
@@ -137,7 +139,7 @@ export class DeliveryWorker {
           await sleep(Math.min(250 * 2 ** attempt, 5000) * (0.5 + Math.random()));
         }
       }
-    });
+    })();
   }
 
   private async record(

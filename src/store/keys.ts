@@ -108,6 +108,10 @@ export class Keys {
   deadLetters(): string {
     return `${this.prefix}:stream:dead`;
   }
+  /** A rate-limit window log; every window of a channel shares the channel's tag. */
+  window(channel: string, scope: string): string {
+    return `${this.prefix}:{limit:${channel}}:window:${scope}`;
+  }
   ticketSequence(): string {
     return `${this.prefix}:ticket:seq`;
   }

@@ -18,6 +18,7 @@ const SCRIPTS = {
   verityPurge: { keys: 2, source: prelude + read('purge') },
   verityListShard: { keys: 1, source: read('list-shard') },
   verityEmitOnce: { keys: 2, source: read('emit-once') },
+  verityWindowGuard: { keys: -1, source: read('window-guard') },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
@@ -27,7 +28,9 @@ export type ScriptReply = Array<number | string>;
 
 export function defineScripts(redis: Redis): void {
   for (const [name, { keys, source }] of Object.entries(SCRIPTS)) {
-    if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: keys, lua: source });
+    // keys -1: the caller passes the key count first (a variable number of keys).
+    if (!(name in redis))
+      redis.defineCommand(name, keys < 0 ? { lua: source } : { numberOfKeys: keys, lua: source });
   }
 }
 
@@ -42,5 +45,6 @@ export function callScript(
 ) {
   const fn: unknown = Reflect.get(redis, name);
   if (typeof fn !== 'function') throw new Error(`script ${name} is not defined on this client`);
-  return (fn as ScriptCall).call(redis, ...keys, ...args);
+  const counted = SCRIPTS[name].keys < 0 ? [keys.length, ...keys] : keys;
+  return (fn as ScriptCall).call(redis, ...counted, ...args);
 }

@@ -12,6 +12,9 @@ import { DeliveryError } from '../../src/core/errors.ts';
 import type { OutboundCommand } from '../../src/core/model.ts';
 
 export interface Arrival {
+  /** When the sending process issued the request (its clock; one machine, so comparable). */
+  sentAt: number;
+  /** When this server handled it (bunched up whenever this process is busy). */
   at: number;
   chat: string;
   id: string;
@@ -24,7 +27,7 @@ export interface FakePlatform {
   /** The next `times` sends to `chat` get 429 with this retry-after. */
   rateLimit(chat: string, times: number, retryAfterMs: number): void;
   block(chat: string): void;
-  /** Most sends seen in any window of `windowMs`, overall or for one chat. */
+  /** Most sends issued in any window of `windowMs`, overall or for one chat. */
   maxInWindow(windowMs: number, chat?: string): number;
   close(): Promise<void>;
 }
@@ -34,7 +37,7 @@ export async function startFakePlatform(): Promise<FakePlatform> {
   const limited = new Map<string, { times: number; retryAfterMs: number }>();
   const blocked = new Set<string>();
   const server = createServer(async (req, res) => {
-    const body = JSON.parse(await read(req)) as { chat: string; id: string; text: string };
+    const body = JSON.parse(await read(req)) as { chat: string; id: string; text: string; sentAt: number };
     const at = performance.timeOrigin + performance.now();
     const limit = limited.get(body.chat);
     if (limit && limit.times > 0) {
@@ -48,7 +51,7 @@ export async function startFakePlatform(): Promise<FakePlatform> {
       res.writeHead(403).end('{"error":"blocked"}');
       return;
     }
-    arrivals.push({ at, chat: body.chat, id: body.id, text: body.text });
+    arrivals.push({ sentAt: body.sentAt, at, chat: body.chat, id: body.id, text: body.text });
     res
       .writeHead(200, { 'content-type': 'application/json' })
       .end(JSON.stringify({ messageId: String(arrivals.length) }));
@@ -108,7 +111,12 @@ export class FakePlatformAdapter implements ChannelAdapter {
     const text = command.type === 'send' ? command.text : command.type;
     const res = await fetch(`${this.url}/send`, {
       method: 'POST',
-      body: JSON.stringify({ chat: command.threadKey, id: command.id, text }),
+      body: JSON.stringify({
+        chat: command.threadKey,
+        id: command.id,
+        text,
+        sentAt: performance.timeOrigin + performance.now(),
+      }),
     });
     const body = (await res.json()) as { messageId?: string; retryAfterMs?: number };
     if (res.status === 429)
