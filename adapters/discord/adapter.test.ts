@@ -115,6 +115,32 @@ describe('DiscordAdapter against the emulator', () => {
     });
   });
 
+  it('reports edits of messages sent before the bot started', async () => {
+    const dm = org.emu.dmChannel(org.alice.id);
+    const old = org.emu.world.addMessage({
+      channelId: dm.id,
+      authorId: org.alice.id,
+      content: 'old',
+      embeds: [],
+      components: [],
+      attachments: [],
+      mentionIds: [],
+      referenceId: null,
+      allowedMentions: null,
+      flags: 0,
+    });
+    await boot();
+    org.emu.injectEdit(old.id, 'old, edited');
+    const later = org.emu.injectDm(org.alice.id, 'a new message');
+    await sink.waitFor((events) => events.find((e) => e.eventId === later.id));
+    const edit = await sink.waitFor((events) => events.find((e) => e.type === 'edit'));
+    expect(edit).toMatchObject({
+      platformMessageId: old.id,
+      text: 'old, edited',
+      thread: { key: dm.id, kind: 'private' },
+    });
+  });
+
   it('opens a private ticket thread with the user from the support channel button', async () => {
     await boot();
     const [prompt] = await org.emu.waitForBotMessage(org.supportChannelId);

@@ -31,6 +31,7 @@ import {
 } from './normalize.ts';
 import { type GuardStats, guardPackets } from './packet-guard.ts';
 import { PendingAnswers } from './pending.ts';
+import { rawDmEdit } from './raw-edit.ts';
 import { DiscordSender } from './send.ts';
 import { postTicketButtons, Tickets } from './tickets.ts';
 
@@ -67,6 +68,7 @@ export class DiscordAdapter implements ChannelAdapter {
   #guard: GuardStats = { quarantined: 0, caught: 0 };
   #state: 'stopped' | 'starting' | 'ready' | 'stopping' = 'stopped';
   #ticketsInstance: { client: Client; tickets: Tickets } | null = null;
+  #rawEdits: ((packet: unknown) => void) | null = null;
 
   constructor(opts: DiscordAdapterOptions) {
     this.#opts = opts;
@@ -123,6 +125,7 @@ export class DiscordAdapter implements ChannelAdapter {
     const client = this.#client;
     // Stop receiving first; events already received still reach the sink.
     for (const event of RECEIVING_EVENTS) client?.removeAllListeners(event);
+    if (this.#rawEdits) client?.off('raw', this.#rawEdits);
     await this.#queue.drain(this.#opts.stopTimeoutMs ?? 30_000);
     this.#pending.clear();
     await client?.destroy();
@@ -233,6 +236,12 @@ export class DiscordAdapter implements ChannelAdapter {
     client.on(Events.MessageUpdate, (_old, message) =>
       take('edit', normalizeEdit(message, this.#normalizeContext(client))),
     );
+    // Only this listener goes at stop: the packet guard's own `raw` listener stays to the end.
+    this.#rawEdits = (packet: unknown) => {
+      const edit = rawDmEdit(packet, client, this.#normalizeContext(client));
+      if (edit) take('edit', edit);
+    };
+    client.on('raw', this.#rawEdits);
     client.on(Events.GuildMemberAdd, (member) =>
       take('member join', normalizeJoin(member, this.#normalizeContext(client))),
     );

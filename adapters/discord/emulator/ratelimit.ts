@@ -55,7 +55,7 @@ export class RateLimiter {
     this.#messages = opts.messages ?? { limit: 5, windowMs: 5000 };
     this.#other = opts.other ?? { limit: 50, windowMs: 1000 };
     this.#globalPerSecond = opts.globalPerSecond ?? 50;
-    this.#globalSlackMs = opts.globalSlackMs ?? 50;
+    this.#globalSlackMs = opts.globalSlackMs ?? 100;
   }
 
   setGlobalPerSecond(perSecond: number): void {
