@@ -518,6 +518,8 @@ export async function run(options: { tune?: boolean } = {}): Promise<Record<stri
     const scanner = new TrustScanner(official, registryOf(size));
     speed[size] = throughput((t) => scanner.scan(t), corpus);
   }
+  const uncached = new TrustScanner(official, registryOf(100_000), { memoLimit: 0 });
+  const uncachedPerSec = throughput((t) => uncached.scan(t), corpus);
   const shieldPerSec = throughput(shield, corpus);
   console.log(
     `scan, ${meanLength}-char messages: ${speed[1000]} msg/s with 1k flags, ${speed[10000]} with 10k, ${speed[100000]} with 100k (100k/1k = ${(speed[100000]! / speed[1000]!).toFixed(2)}); shield ${shieldPerSec} msg/s`,
@@ -531,6 +533,7 @@ export async function run(options: { tune?: boolean } = {}): Promise<Record<stri
     msgPerSec1k: speed[1000]!,
     msgPerSec10k: speed[10000]!,
     msgPerSec100k: speed[100000]!,
+    msgPerSec100kNoMemo: uncachedPerSec,
     shieldMsgPerSec: shieldPerSec,
   };
 }

@@ -23,8 +23,6 @@ import {
   judgePhone,
 } from './verdict.ts';
 
-const MEMO_LIMIT = 20_000;
-
 export interface Sender {
   channel: string;
   userId: string;
@@ -52,7 +50,15 @@ export class TrustScanner {
   private readonly memo = new Map<string, Entity>();
   private memoRevision = -1;
 
-  constructor(official: OfficialConfig | OfficialRegistry, registry: RegistryIndex = new RegistryIndex()) {
+  private readonly memoLimit: number;
+
+  /** `memoLimit`: how many verdicts to remember between registry changes (0 turns memoizing off). */
+  constructor(
+    official: OfficialConfig | OfficialRegistry,
+    registry: RegistryIndex = new RegistryIndex(),
+    options: { memoLimit?: number } = {},
+  ) {
+    this.memoLimit = options.memoLimit ?? 20_000;
     this.official = official instanceof OfficialRegistry ? official : new OfficialRegistry(official);
     this.registry = registry;
     this.judges = {
@@ -74,7 +80,7 @@ export class TrustScanner {
       out.push(e);
     };
     const extractOptions = ctx.defaultCountry ? { defaultCountry: ctx.defaultCountry } : {};
-    if (this.registry.revision !== this.memoRevision || this.memo.size >= MEMO_LIMIT) {
+    if (this.registry.revision !== this.memoRevision || this.memo.size >= this.memoLimit) {
       this.memo.clear();
       this.memoRevision = this.registry.revision;
     }
@@ -88,7 +94,7 @@ export class TrustScanner {
         continue;
       }
       const e = this.judge(x, ctx);
-      if (!personal) this.memo.set(key, e);
+      if (!personal && this.memoLimit > 0) this.memo.set(key, e);
       add(e);
     }
     for (const name of ctx.names ?? []) add(judgeName(j, name));

@@ -152,21 +152,15 @@ export function judgeHandle(j: Judges, value: string, channel?: string, strictCh
   if (j.official.isAllowed(plain)) return entity('handle', value, 'unknown', ['on our allowlist']);
   const m = j.names.match(value, ACCOUNTS);
   if (!m) return entity('handle', value, 'unknown', []);
-  if (m.relation === 'same') {
-    return entity(
-      'handle',
-      value,
-      'lookalike',
-      [`uses ${m.protected.label} but is not one of our accounts`],
-      {
-        target: m.protected.display,
-        confidence: 'high',
-      },
-    );
-  }
-  return entity('handle', value, 'lookalike', m.reasons, {
-    target: m.protected.display,
-    confidence: m.confidence,
+  // A handle imitating the brand points the user to our account, not to a website.
+  const ours = [...j.official.handles.values()].flat();
+  const account = ours.find((h) => h.channel === channel) ?? ours[0];
+  const target = m.protected.kind === 'brand' && account ? account.display : m.protected.display;
+  const reasons =
+    m.relation === 'same' ? [`uses ${m.protected.label} but is not one of our accounts`] : m.reasons;
+  return entity('handle', value, 'lookalike', reasons, {
+    target,
+    confidence: m.relation === 'same' ? 'high' : m.confidence,
   });
 }
 
