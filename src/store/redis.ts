@@ -38,6 +38,9 @@ export function connectRedis(target: RedisTarget, name = 'verity'): Redis {
     return cluster as unknown as Redis;
   }
   const redis = new Redis(target.url, { ...COMMON, connectionName: name });
+  // ioredis reconnects by itself; a lost connection shows in /readyz and in the commands
+  // that fail, so the event needs no handler beyond keeping ioredis from printing it.
+  redis.on('error', () => {});
   defineScripts(redis);
   return redis;
 }
@@ -45,6 +48,7 @@ export function connectRedis(target: RedisTarget, name = 'verity'): Redis {
 /** A dedicated connection for blocking reads (XREADGROUP BLOCK), so they never queue other commands. */
 export function duplicateForBlocking(redis: Redis, name: string): Redis {
   const copy = redis.duplicate({ connectionName: name, enableAutoPipelining: false });
+  copy.on('error', () => {});
   defineScripts(copy);
   return copy;
 }

@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { LimitConfig } from '../config/schema.ts';
+import { createLogger } from '../ops/logger.ts';
+import { Keys } from '../store/keys.ts';
+import { type LocalRedis, startLocalRedis } from '../store/local-redis.ts';
+import { connectRedis } from '../store/redis.ts';
+import { ChannelLimiter, limiterConnection } from './limiter.ts';
+
+let cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+/** A private Redis that this test may kill and flush. */
+async function limiterOn(server: LocalRedis) {
+  const redis = connectRedis({ url: server.url });
+  const connection = limiterConnection(
+    redis.duplicate({ enableAutoPipelining: false }),
+    createLogger('silent'),
+  );
+  const limiter = new ChannelLimiter(connection, {
+    redis,
+    keys: new Keys('lim', 1),
+    channel: 'fake',
+    limits: LimitConfig.parse({ perSecond: 100, perChat: { count: 100, windowMs: 1000 } }),
+  });
+  cleanup.push(async () => {
+    await limiter.stop();
+    await connection.disconnect(false);
+    redis.disconnect();
+  });
+  return { limiter, redis };
+}
+
+/** Half the jobs before the trouble, half after it (new messages keep arriving). */
+async function runThrough(limiter: ChannelLimiter, n: number, midway: () => Promise<void>) {
+  const done: number[] = [];
+  const failures: unknown[] = [];
+  const submit = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, k) =>
+      limiter
+        .call({ chat: `c${(from + k) % 10}`, group: false }, async () => done.push(from + k))
+        .catch((e: unknown) => failures.push(e)),
+    );
+  const before = submit(0, n / 2);
+  while (done.length < n / 4) await new Promise((r) => setTimeout(r, 10));
+  await midway();
+  const after = submit(n / 2, n);
+  await Promise.all([...before, ...after]);
+  return { done, failures: failures.map(String) };
+}
+
+describe('rate limiters clustered in Redis', () => {
+  it('recover by themselves after Redis restarts mid-run (state lost), and every job runs', async () => {
+    const server = await startLocalRedis();
+    cleanup.push(() => server.stop());
+    const { limiter } = await limiterOn(server);
+    const { done, failures } = await runThrough(limiter, 150, () => server.restart());
+    expect(failures).toEqual([]);
+    expect(new Set(done).size).toBe(150);
+  });
+
+  it('recover by themselves after Redis is flushed mid-run, and every job runs', async () => {
+    const server = await startLocalRedis();
+    cleanup.push(() => server.stop());
+    const { limiter, redis } = await limiterOn(server);
+    const { done, failures } = await runThrough(limiter, 150, async () => {
+      await redis.flushall();
+    });
+    expect(failures).toEqual([]);
+    expect(new Set(done).size).toBe(150);
+  });
+});
