@@ -5,6 +5,7 @@
  */
 import { BotApiError } from './errors.ts';
 import type { TgUpdate } from './types.ts';
+import { WebhookClient } from './webhook-client.ts';
 
 /** Telegram leaves these out unless asked for them explicitly in `allowed_updates`. */
 const OPT_IN_KINDS = new Set(['chat_member', 'message_reaction', 'message_reaction_count']);
@@ -48,6 +49,7 @@ export class UpdateQueue {
   private readonly inFlight = new Set<number>();
   private pumpTimer: NodeJS.Timeout | undefined;
   private retryDelayMs: number;
+  private readonly client = new WebhookClient();
   /** The highest offset a client confirmed: every update below it is gone for good. */
   confirmedOffset = 0;
   readonly webhookStatus: WebhookStatus = { delivered: 0, failures: 0 };
@@ -135,6 +137,7 @@ export class UpdateQueue {
   close(): void {
     this.hook = undefined;
     clearTimeout(this.pumpTimer);
+    this.client.close();
     if (this.waiter) this.settle(this.waiter, []);
   }
 
@@ -193,20 +196,20 @@ export class UpdateQueue {
     if (hook.secretToken !== undefined) headers['x-telegram-bot-api-secret-token'] = hook.secretToken;
     let failure: string | undefined;
     try {
-      const res = await fetch(hook.url, {
-        method: 'POST',
+      const answer = await this.client.post(
+        hook.url,
+        JSON.stringify(update),
         headers,
-        body: JSON.stringify(update),
-        signal: AbortSignal.timeout(this.options.webhookTimeoutMs),
-      });
-      const text = await res.text();
-      if (res.ok) {
-        this.pending = this.pending.filter((u) => u !== update);
+        this.options.webhookTimeoutMs,
+      );
+      if (answer.status >= 200 && answer.status < 300) {
+        const index = this.pending.indexOf(update);
+        if (index >= 0) this.pending.splice(index, 1);
         this.webhookStatus.delivered += 1;
         this.retryDelayMs = this.options.webhookRetryMs;
-        if (text.length > 0) this.replyFrom(text);
+        if (answer.body.length > 0) this.replyFrom(answer.body);
       } else {
-        failure = `Wrong response from the webhook: ${res.status} ${res.statusText}`;
+        failure = `Wrong response from the webhook: ${answer.status} ${answer.statusText}`;
       }
     } catch (error) {
       failure = `Connection failed: ${error instanceof Error ? error.message : String(error)}`;
