@@ -18,7 +18,12 @@ afterEach(async () => {
 });
 
 async function startOa(
-  options: { emulator?: WechatOaEmulatorOptions; sink?: InboundSink; aesKey?: string } = {},
+  options: {
+    emulator?: WechatOaEmulatorOptions;
+    sink?: InboundSink;
+    aesKey?: string;
+    env?: Record<string, string>;
+  } = {},
 ) {
   const emulator = await startWechatOaEmulator({ answerTimeoutMs: 5000, ...options.emulator });
   cleanups.push(() => emulator.close());
@@ -26,6 +31,7 @@ async function startOa(
     ...emulatorEnv(emulator),
     WECHAT_START_TIMEOUT_MS: '5000',
     ...(options.aesKey ? { WECHATY_PUPPET_OA_AES_KEY: options.aesKey } : {}),
+    ...options.env,
   });
   const adapter = new WechatAdapter({
     config,
@@ -122,11 +128,32 @@ describe('WechatAdapter on the hardened OA puppet against the emulator', () => {
       },
     };
     // Had the answer waited for storage (2.5 s), it would miss this 2 s deadline and be retried.
-    const { emulator } = await startOa({ sink: slowSink, emulator: { answerTimeoutMs: 2000 } });
+    const { emulator } = await startOa({
+      sink: slowSink,
+      emulator: { answerTimeoutMs: 2000 },
+      env: { WECHATY_PUPPET_OA_ANSWER_BUDGET_MS: '500' },
+    });
     await follower(emulator, 'o_dan');
     const push = await emulator.userSends('o_dan', { type: 'text', content: 'slow?' });
     expect(push.attempts.map((a) => a.status)).toEqual([200]);
     await recording.waitFor(2, 10_000);
+  });
+
+  it('answers a push only once its event is stored', async () => {
+    const recording = new RecordingSink();
+    const slowSink: InboundSink = {
+      ingest: async (event) => {
+        await new Promise((r) => setTimeout(r, 300));
+        return recording.ingest(event);
+      },
+    };
+    const { emulator } = await startOa({ sink: slowSink });
+    await follower(emulator, 'o_dora');
+    expect(recording.events.map((e) => e.type)).toEqual(['member']);
+    const push = await emulator.userSends('o_dora', { type: 'text', content: 'stored first?' });
+    expect(push.attempts.map((a) => a.status)).toEqual([200]);
+    expect(push.attempts[0]?.ms).toBeGreaterThanOrEqual(300);
+    expect(recording.events.map((e) => e.type)).toEqual(['member', 'message']);
   });
 
   it('turns follow, menu click, scan and unfollow into member and button events', async () => {

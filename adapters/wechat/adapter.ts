@@ -4,8 +4,9 @@
  *
  * Receiving: the bot's own messages are dropped, events are deduplicated by id, and each
  * event is handed to the sink and awaited, retried with backoff while the sink fails
- * (never dropped while the process lives), one at a time per conversation so order holds. The Official Account push was already answered
- * `success` by then: WeChat allows 5 seconds, storage may take longer.
+ * (never dropped while the process lives), one at a time per conversation so order holds.
+ * The Official Account push is answered once the sink has it (the puppet waits for our
+ * acknowledgement), or at the answer budget if storage is slow: WeChat allows 5 seconds.
  *
  * Starting: wechaty swallows a puppet's start failure into an `error` event; this adapter
  * turns it (or a timeout) into a rejected `start()` and an unhealthy `health()`, and never
@@ -28,6 +29,7 @@ import { CHANNEL, eventTime, messageToEvent, oaEventToEvent } from './normalize.
 import { NumberedOptions } from './numbered-options.ts';
 import type { OaEventPush } from './oa/push.ts';
 import { RecentKeys } from './oa/recent-keys.ts';
+import type { Acknowledge } from './oa-puppet.ts';
 import { createPuppet, type PuppetHandle } from './puppets.ts';
 import { renderSend, splitByBytes } from './render.ts';
 import { KeyedSerial } from './serial.ts';
@@ -70,6 +72,17 @@ function asButtonChoice(event: InboundEventInput, numbered: NumberedOptions): In
   if (data === undefined) return event;
   const { channel, eventId, thread, sender, at, platformMessageId } = event;
   return { type: 'button', channel, eventId, thread, sender, at, platformMessageId, data };
+}
+
+/** Reports the outcome of `work` to `ack` and passes it on unchanged. */
+function acknowledged(work: Promise<void>, ack: Acknowledge): Promise<void> {
+  return work.then(
+    () => ack(),
+    (error: unknown) => {
+      ack(error);
+      throw error;
+    },
+  );
 }
 
 function conversationKey(msg: Message): string {
@@ -115,9 +128,10 @@ export class WechatAdapter implements ChannelAdapter {
         if (starting) startErrors.push(error);
         this.log.error({ err: error }, 'wechaty error');
       });
-      bot.on('message', (msg: Message) =>
-        this.track(this.serial.run(conversationKey(msg), () => this.onMessage(msg))),
-      );
+      bot.on('message', (msg: Message) => {
+        const work = this.serial.run(conversationKey(msg), () => this.onMessage(msg));
+        this.track(acknowledged(work, (error) => this.acknowledge(msg.id, error)));
+      });
       bot.on('login', () => {
         if (!starting) this.state = { ok: true, detail: 'logged in', info: this.info() };
       });
@@ -132,9 +146,14 @@ export class WechatAdapter implements ChannelAdapter {
         this.state = { ok: false, detail: 'logged out', info: this.info() };
       });
       if (handle.kind === 'official-account') {
-        handle.puppet.oaEvents.on('event', (push: OaEventPush) =>
-          this.track(this.serial.run(push.FromUserName, () => this.onOaEvent(push))),
-        );
+        handle.puppet.oaEvents.on('event', (push: OaEventPush, ack: Acknowledge) => {
+          this.track(
+            acknowledged(
+              this.serial.run(push.FromUserName, () => this.onOaEvent(push)),
+              ack,
+            ),
+          );
+        });
       }
 
       const timeoutMs = this.options.config.startTimeoutMs;
@@ -221,6 +240,11 @@ export class WechatAdapter implements ChannelAdapter {
         return platformMessageId === undefined ? {} : { platformMessageId };
       }
     }
+  }
+
+  /** Lets the OA puppet answer the push (see WECHATY_PUPPET_OA_ANSWER_BUDGET_MS). */
+  private acknowledge(messageId: string, error?: unknown): void {
+    if (this.handle?.kind === 'official-account') this.handle.puppet.acknowledge(messageId, error);
   }
 
   private info(): Record<string, string> {

@@ -53,6 +53,7 @@ const Env = z.object({
   WECHATY_PUPPET_OA_PORT: z.coerce.number().int().min(0).max(65_535).default(8788),
   WECHATY_PUPPET_OA_HOST: z.string().min(1).default('127.0.0.1'),
   WECHATY_PUPPET_OA_MAX_SKEW_SECONDS: z.coerce.number().int().min(5).max(3600).default(300),
+  WECHATY_PUPPET_OA_ANSWER_BUDGET_MS: z.coerce.number().int().min(0).max(4500).default(3000),
   WECHAT_OA_API_BASE: z.url({ protocol: /^https?$/ }).default(DEFAULT_API_BASE),
   WECHAT_START_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   WECHAT_MAX_TEXT_BYTES: z.coerce.number().int().min(64).max(2048).default(2048),
@@ -67,6 +68,8 @@ export interface OaSettings {
   port: number;
   apiBase: string;
   maxSkewSeconds: number;
+  /** A push is answered once stored, or after this long at the latest (0: at once). */
+  answerBudgetMs: number;
 }
 
 export type OptInPuppetName = (typeof OPT_IN_PUPPETS)[number];
@@ -121,6 +124,7 @@ export function loadWechatConfig(env: Readonly<Record<string, string | undefined
             port: e.WECHATY_PUPPET_OA_PORT,
             apiBase: e.WECHAT_OA_API_BASE,
             maxSkewSeconds: e.WECHATY_PUPPET_OA_MAX_SKEW_SECONDS,
+            answerBudgetMs: e.WECHATY_PUPPET_OA_ANSWER_BUDGET_MS,
           },
         },
       };

@@ -37,10 +37,17 @@ export interface HardenedOaPuppetOptions {
   apiBase: string;
   /** Pushes whose timestamp is further than this from our clock are refused (replays). */
   maxSkewSeconds?: number;
+  /**
+   * How long a push's answer waits for the consumer to `acknowledge` it (0: answer at
+   * once, nobody needs to acknowledge). Keep it well under WeChat's 5 s.
+   */
+  answerBudgetMs?: number;
   logger: Logger;
 }
 
 type StoredPush = Exclude<OaPush, { kind: 'event' }>;
+/** Called by the consumer once a push is stored (or with the error when it cannot be). */
+export type Acknowledge = (error?: unknown) => void;
 
 const MAX_STORED = 10_000;
 const CONTACT_TTL_MS = 10 * 60_000;
@@ -48,12 +55,13 @@ const HEARTBEAT_MS = 15_000;
 
 export class HardenedOaPuppet extends PuppetOA {
   /** Follow/unfollow/scan/click and other `MsgType=event` pushes, once each. */
-  readonly oaEvents = new EventEmitter<{ event: [OaEventPush] }>();
+  readonly oaEvents = new EventEmitter<{ event: [OaEventPush, Acknowledge] }>();
   private readonly api: OaApiClient;
   private readonly server: OaCallbackServer;
   private readonly messages = new Map<string, StoredPush>();
   private readonly contacts = new Map<string, { payload: payloads.Contact; at: number }>();
   private heartbeat: NodeJS.Timeout | undefined;
+  private readonly pendingAcks = new Map<string, Acknowledge>();
   private readonly log: Logger;
 
   constructor(private readonly settings: HardenedOaPuppetOptions) {
@@ -77,6 +85,7 @@ export class HardenedOaPuppet extends PuppetOA {
       host: settings.host,
       port: settings.port,
       maxSkewSeconds: settings.maxSkewSeconds ?? 300,
+      answerBudgetMs: settings.answerBudgetMs ?? 0,
       logger: settings.logger,
       onPush: (push) => this.onPush(push),
     });
@@ -112,14 +121,32 @@ export class HardenedOaPuppet extends PuppetOA {
     if (this.isLoggedIn) await this.logout('stopped');
   }
 
-  private onPush(push: OaPush): void {
+  /** Settles once the consumer acknowledges (never later than the answer budget needs). */
+  private onPush(push: OaPush): Promise<void> {
     this.emit('heartbeat', { data: 'push received' });
-    if (push.kind === 'event') {
-      this.oaEvents.emit('event', push.push);
-      return;
-    }
-    remember(this.messages, push.push.MsgId, push);
-    this.emit('message', { messageId: push.push.MsgId });
+    const budget = this.settings.answerBudgetMs ?? 0;
+    return new Promise<void>((resolve, reject) => {
+      const timer = budget > 0 ? setTimeout(() => settle(), budget).unref() : undefined;
+      const settle: Acknowledge = (error) => {
+        clearTimeout(timer);
+        if (push.kind !== 'event') this.pendingAcks.delete(push.push.MsgId);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      if (push.kind === 'event') {
+        if (!this.oaEvents.emit('event', push.push, settle)) settle();
+      } else {
+        remember(this.messages, push.push.MsgId, push);
+        if (budget > 0) this.pendingAcks.set(push.push.MsgId, settle);
+        this.emit('message', { messageId: push.push.MsgId });
+      }
+      if (budget <= 0) settle();
+    });
+  }
+
+  /** The consumer has stored message `messageId` (or failed to, with `error`). */
+  acknowledge(messageId: string, error?: unknown): void {
+    this.pendingAcks.get(messageId)?.(error);
   }
 
   /** The stock raw→parse pipeline cannot carry typed fields, so payloads are built here. */

@@ -11,7 +11,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function start() {
+async function start(handler?: (push: OaPush) => Promise<void>, answerBudgetMs = 0) {
   const pushes: OaPush[] = [];
   const server = new OaCallbackServer({
     appId: 'wx0000000000000001',
@@ -20,7 +20,11 @@ async function start() {
     port: 0,
     maxSkewSeconds: 300,
     logger: quietLogger,
-    onPush: (p) => pushes.push(p),
+    answerBudgetMs,
+    onPush: async (p) => {
+      pushes.push(p);
+      await handler?.(p);
+    },
   });
   servers.push(server);
   const { port } = await server.listen();
@@ -110,5 +114,47 @@ describe('OaCallbackServer', () => {
     }
     const ok = await fetch(signed(base, { echostr: 'alive' }));
     expect(await ok.text()).toBe('alive');
+  });
+
+  it('answers 500 when the push could not be stored, and handles the retry', async () => {
+    let failures = 1;
+    const { base, pushes } = await start(async () => {
+      if (failures-- > 0) throw new Error('storage down');
+    }, 1000);
+    const body = buildFlatXml({
+      ToUserName: 'gh',
+      FromUserName: 'o',
+      CreateTime: 1,
+      MsgType: 'text',
+      Content: 'x',
+      MsgId: '9',
+    });
+    const first = await fetch(signed(base), { method: 'POST', body });
+    expect(first.status).toBe(500);
+    const retry = await fetch(signed(base), { method: 'POST', body });
+    expect([retry.status, await retry.text()]).toEqual([200, 'success']);
+    const again = await fetch(signed(base), { method: 'POST', body });
+    expect(again.status).toBe(200);
+    expect(pushes).toHaveLength(2);
+  });
+
+  it('answers success at the budget when handling is slow, and a retry in flight waits with it', async () => {
+    const { base, pushes } = await start(() => new Promise((r) => setTimeout(r, 400)), 100);
+    const body = buildFlatXml({
+      ToUserName: 'gh',
+      FromUserName: 'o',
+      CreateTime: 1,
+      MsgType: 'text',
+      Content: 'x',
+      MsgId: '10',
+    });
+    const started = performance.now();
+    const [a, b] = await Promise.all([
+      fetch(signed(base), { method: 'POST', body }),
+      fetch(signed(base), { method: 'POST', body }),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(performance.now() - started).toBeLessThan(350);
+    expect(pushes).toHaveLength(1);
   });
 });

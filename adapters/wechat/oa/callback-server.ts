@@ -2,9 +2,11 @@
  * The HTTP endpoint WeChat pushes to. Unlike the stock puppet's Express webhook, every
  * POST is authenticated before its body is read (signature over token/timestamp/nonce, a
  * timestamp no older than `maxSkewSeconds`, and in safe mode `msg_signature` plus
- * decryption); forgeries get 403. Authentic pushes are answered `success` at once and
- * handed on afterwards, so slow processing can never miss WeChat's 5-second deadline;
- * retries of a push already taken are answered but not handed on again.
+ * decryption); forgeries get 403. An authentic push is handed on and answered once it is
+ * handled, or when the answer budget runs out, whichever comes first: storage that is
+ * slow can never make us miss WeChat's 5-second deadline, and a push that could not be
+ * stored is answered 500 so WeChat retries it. Retries of a push already handled are
+ * answered without being handed on again; a retry of one still in flight waits with it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +27,14 @@ export interface CallbackServerOptions {
   port: number;
   maxSkewSeconds: number;
   logger: Logger;
-  onPush: (push: OaPush) => void;
+  /** Resolves once the push is durably handled; rejects if it could not be. */
+  onPush: (push: OaPush) => Promise<void>;
+  /**
+   * How long the answer may wait for `onPush` (0: answer at once). Within it, a stored push
+   * is answered `success` and a failed one 500, so WeChat retries it; past it, `success`
+   * anyway, because a late answer makes WeChat show the user an error.
+   */
+  answerBudgetMs?: number;
   dedupeWindowMs?: number;
   now?: () => number;
 }
@@ -42,6 +51,7 @@ class Refusal extends Error {
 export class OaCallbackServer {
   private server: Server | undefined;
   private readonly recent: RecentKeys;
+  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly now: () => number;
 
   constructor(private readonly options: CallbackServerOptions) {
@@ -92,19 +102,20 @@ export class OaCallbackServer {
       }
       if (req.method !== 'POST') throw new Refusal(405, 'method not allowed');
       const push = this.readPush(query, await readBody(req));
-      const duplicate = this.recent.checkAndAdd(pushDedupeKey(push));
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('success');
-      if (duplicate) {
-        this.options.logger.debug({ key: pushDedupeKey(push) }, 'wechat push retry ignored');
-        return;
-      }
-      setImmediate(() => {
-        try {
-          this.options.onPush(push);
-        } catch (error) {
-          this.options.logger.error({ err: error, key: pushDedupeKey(push) }, 'wechat push handler failed');
+      const key = pushDedupeKey(push);
+      let handling = this.inFlight.get(key);
+      if (!handling) {
+        if (this.recent.checkAndAdd(key)) {
+          this.options.logger.debug({ key }, 'wechat push retry ignored');
+          res.writeHead(200, { 'content-type': 'text/plain' }).end('success');
+          return;
         }
-      });
+        handling = this.handOn(key, push);
+      }
+      if ((await this.settledWithinBudget(handling)) === 'failed') {
+        throw new Refusal(500, 'push not stored; WeChat will retry it');
+      }
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('success');
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       this.options.logger.warn({ status: error.status, reason: error.reason }, 'wechat callback refused');
@@ -112,6 +123,45 @@ export class OaCallbackServer {
         .writeHead(error.status, { 'content-type': 'text/plain' })
         .end(error.status === 403 ? 'forbidden' : '');
     }
+  }
+
+  private handOn(key: string, push: OaPush): Promise<void> {
+    const handling = new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        try {
+          this.options.onPush(push).then(resolve, reject);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    this.inFlight.set(key, handling);
+    handling.then(
+      () => this.inFlight.delete(key),
+      (error: unknown) => {
+        this.inFlight.delete(key);
+        this.recent.forget(key);
+        this.options.logger.error({ err: error, key }, 'wechat push not handled; a retry will try again');
+      },
+    );
+    return handling;
+  }
+
+  private async settledWithinBudget(handling: Promise<void>): Promise<'stored' | 'failed' | 'pending'> {
+    const budget = this.options.answerBudgetMs ?? 0;
+    if (budget <= 0) return 'pending';
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      handling.then(
+        () => 'stored' as const,
+        () => 'failed' as const,
+      ),
+      new Promise<'pending'>((resolve) => {
+        timer = setTimeout(() => resolve('pending'), budget);
+      }),
+    ]);
+    clearTimeout(timer);
+    return outcome;
   }
 
   private authenticate(query: URLSearchParams): void {
