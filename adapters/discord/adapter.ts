@@ -16,9 +16,11 @@ import type {
   LimitScope,
   SendResult,
 } from '../../src/core/channel.ts';
+import { DeliveryError } from '../../src/core/errors.ts';
 import type { OutboundCommand } from '../../src/core/model.ts';
 import { registerCommands } from './commands.ts';
 import type { DiscordCredentials, DiscordSettings } from './config.ts';
+import { safeError } from './errors.ts';
 import { IngestQueue } from './ingest-queue.ts';
 import { handleInteraction } from './interactions.ts';
 import {
@@ -136,7 +138,8 @@ export class DiscordAdapter implements ChannelAdapter {
 
   async send(command: OutboundCommand): Promise<SendResult> {
     const sender = this.#sender;
-    if (!sender) throw new Error('discord adapter: send() before start()');
+    if (!sender)
+      throw new DeliveryError('transient', 'adapter-stopped', 'discord adapter: send() while not started');
     if (command.type === 'send') {
       const entry = this.#pending.match(command);
       const answered = entry ? await this.#pending.answer(entry, command) : undefined;
@@ -277,10 +280,15 @@ export class DiscordAdapter implements ChannelAdapter {
         servesGuild: (id) =>
           this.#opts.settings.guildIds.length === 0 || this.#opts.settings.guildIds.includes(id),
       }).catch((error: unknown) =>
-        this.#logger.error({ err: error, interactionId: interaction.id }, 'discord: interaction failed'),
+        this.#logger.error(
+          { err: safeError(error), interactionId: interaction.id },
+          'discord: interaction failed',
+        ),
       );
     });
-    client.on(Events.Error, (error) => this.#logger.error({ err: error }, 'discord: client error'));
+    client.on(Events.Error, (error) =>
+      this.#logger.error({ err: safeError(error) }, 'discord: client error'),
+    );
     client.on(Events.Warn, (message) => this.#logger.warn({ message }, 'discord: client warning'));
     client.on(Events.ShardDisconnect, (event) =>
       this.#logger.warn({ code: event.code }, 'discord: gateway disconnected'),
@@ -314,7 +322,7 @@ export class DiscordAdapter implements ChannelAdapter {
       await registerCommands(client.rest, credentials.applicationId, settings.commands.register, guildIds);
     } catch (error) {
       this.#logger.error(
-        { err: error },
+        { err: safeError(error) },
         'discord: registering slash commands failed (the bot still answers messages)',
       );
     }

@@ -66,22 +66,48 @@ function networkCode(error: Error): string | undefined {
   return undefined;
 }
 
+/**
+ * Interaction callback and webhook URLs carry the interaction's token, a credential for
+ * 15 minutes; discord.js puts the URL on its errors. Errors from discord.js are therefore
+ * logged and passed on only as a copy with the token cut out.
+ */
+export function redactUrl(url: string): string {
+  return url.replace(/\/(webhooks|interactions)\/(\d+)\/[^/?]+/g, '/$1/$2/:token');
+}
+
+export function safeError(error: unknown): unknown {
+  if (error instanceof DiscordAPIError || error instanceof HTTPError) {
+    const copy = new Error(
+      `${error.name} ${error.status} ${error.method} ${redactUrl(error.url)}: ${error.message}`,
+    );
+    copy.name = error.name;
+    return copy;
+  }
+  if (error instanceof RateLimitError) {
+    return new Error(
+      `RateLimitError ${error.method} ${redactUrl(error.url)}: retry after ${error.retryAfter} ms`,
+    );
+  }
+  return error;
+}
+
 export function toDeliveryError(error: unknown, what: string): DeliveryError {
   if (error instanceof DeliveryError) return error;
+  const cause = safeError(error);
   if (error instanceof RateLimitError) {
     return new DeliveryError(
       'rate-limited',
       error.global ? 'global-rate-limit' : 'rate-limit',
       `${what}: Discord rate limit on ${error.route} (${error.retryAfter} ms)`,
       Math.max(1, Math.ceil(error.retryAfter)),
-      { cause: error },
+      { cause },
     );
   }
   if (error instanceof DiscordAPIError) {
     const code = typeof error.code === 'number' ? error.code : Number.NaN;
     const reason = PERMANENT[code];
     if (error.status === 429) {
-      return new DeliveryError('rate-limited', 'rate-limit', `${what}: rate limited`, 1000, { cause: error });
+      return new DeliveryError('rate-limited', 'rate-limit', `${what}: rate limited`, 1000, { cause });
     }
     if (reason) {
       return new DeliveryError(
@@ -89,12 +115,12 @@ export function toDeliveryError(error: unknown, what: string): DeliveryError {
         reason,
         `${what}: Discord refused (${code} ${error.message})`,
         undefined,
-        { cause: error },
+        { cause },
       );
     }
     if (error.status >= 500) {
       return new DeliveryError('transient', 'server-error', `${what}: Discord ${error.status}`, undefined, {
-        cause: error,
+        cause,
       });
     }
     const general = error.status === 403 ? 'forbidden' : error.status === 404 ? 'chat-gone' : 'invalid';
@@ -104,7 +130,7 @@ export function toDeliveryError(error: unknown, what: string): DeliveryError {
       `${what}: Discord refused (${error.status} ${code} ${error.message})`,
       undefined,
       {
-        cause: error,
+        cause,
       },
     );
   }
@@ -116,7 +142,7 @@ export function toDeliveryError(error: unknown, what: string): DeliveryError {
       `${what}: HTTP ${error.status}`,
       undefined,
       {
-        cause: error,
+        cause,
       },
     );
   }
@@ -124,11 +150,11 @@ export function toDeliveryError(error: unknown, what: string): DeliveryError {
     const code = networkCode(error);
     if (code || error.name === 'AbortError' || error.message.includes('fetch failed')) {
       return new DeliveryError('transient', 'network', `${what}: ${code ?? error.name}`, undefined, {
-        cause: error,
+        cause,
       });
     }
     return new DeliveryError('transient', 'unexpected', `${what}: ${error.message}`, undefined, {
-      cause: error,
+      cause,
     });
   }
   return new DeliveryError('transient', 'unexpected', `${what}: ${String(error)}`);

@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { InboundEventInput } from '../../src/core/model.ts';
 import { commandData, commandSpec } from './commands.ts';
 import type { DiscordSettings } from './config.ts';
+import { safeError } from './errors.ts';
 import { type InteractionView, interactionEvent, interactionText, readInteraction } from './normalize.ts';
 import type { PendingAnswers } from './pending.ts';
 import { TICKET_BUTTON_ID, type Tickets } from './tickets.ts';
@@ -122,7 +123,7 @@ async function openTicket(
       await deps.ingest({ ...interactionEvent(thread, 'ticket:open'), eventId: `${view.id}:ticket` });
     }
   } catch (error) {
-    deps.logger.error({ err: error, userId: view.user.id }, 'discord: opening a ticket failed');
+    deps.logger.error({ err: safeError(error), userId: view.user.id }, 'discord: opening a ticket failed');
     await interaction.editReply({ content: TEXT.ticketFailed });
   }
 }

@@ -10,7 +10,7 @@ import { DiscordAPIError, MessageFlags, type RepliableInteraction } from 'discor
 import type { Logger } from 'pino';
 import type { SendResult } from '../../src/core/channel.ts';
 import type { OutboundCommand } from '../../src/core/model.ts';
-import { DiscordCode, toDeliveryError } from './errors.ts';
+import { DiscordCode, safeError, toDeliveryError } from './errors.ts';
 import type { InteractionView } from './normalize.ts';
 import { threadOf } from './normalize.ts';
 import { messageBodies } from './send.ts';
@@ -113,7 +113,7 @@ export class PendingAnswers {
       entry.answered = true;
     } catch (error) {
       this.logger.warn(
-        { err: error, interactionId: entry.id },
+        { err: safeError(error), interactionId: entry.id },
         'discord: could not acknowledge a deferred command',
       );
       this.#forget(entry);

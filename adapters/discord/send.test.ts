@@ -5,7 +5,7 @@ import type { OutboundCommandInput } from '../../src/core/model.ts';
 import { OutboundCommand } from '../../src/core/model.ts';
 import type { DiscordAdapter } from './adapter.ts';
 import type { DiscordEmulatorOptions } from './emulator/emulator.ts';
-import { toDeliveryError } from './errors.ts';
+import { redactUrl, safeError, toDeliveryError } from './errors.ts';
 import { type Org, orgAdapter, RecordingSink, startOrg } from './testing.ts';
 
 let org: Org | undefined;
@@ -214,5 +214,27 @@ describe('toDeliveryError', () => {
     ],
   ])('maps %s', (_name, error, expected) => {
     expect(toDeliveryError(error, 'test')).toMatchObject(expected);
+  });
+});
+
+describe('interaction tokens stay out of errors', () => {
+  it('redacts webhook and callback URLs', () => {
+    expect(redactUrl('https://discord.com/api/v10/webhooks/1234/aW50ZXJhY3Rpb24/messages/@original')).toBe(
+      'https://discord.com/api/v10/webhooks/1234/:token/messages/@original',
+    );
+    expect(redactUrl('/api/v10/interactions/99/secret-token/callback?with_response=false')).toBe(
+      '/api/v10/interactions/99/:token/callback?with_response=false',
+    );
+    const error = new DiscordAPIError(
+      { code: 10062, message: 'Unknown interaction' },
+      10062,
+      404,
+      'POST',
+      '/interactions/99/secret-token/callback',
+      { body: undefined, files: undefined },
+    );
+    expect(JSON.stringify(safeError(error))).not.toContain('secret-token');
+    expect(String(safeError(error))).toContain('/interactions/99/:token/callback');
+    expect(String(toDeliveryError(error, 'x').cause)).not.toContain('secret-token');
   });
 });

@@ -5,6 +5,7 @@
 import { ButtonStyle, ChannelType, type Client, ComponentType, Routes } from 'discord.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { safeError } from './errors.ts';
 import { NO_MENTIONS, userText } from './format.ts';
 
 export const TICKET_BUTTON_ID = 'verity:ticket';
@@ -52,7 +53,7 @@ export async function postTicketButtons(
         },
       });
     } catch (error) {
-      logger.warn({ channelId, err: error }, 'discord: could not post the ticket button');
+      logger.warn({ channelId, err: safeError(error) }, 'discord: could not post the ticket button');
     }
   }
 }
