@@ -3,7 +3,7 @@
  * nothing a user typed and an agent quoted can break formatting or inject links.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Telegram } from 'telegraf';
+import { type Telegram, TelegramError } from 'telegraf';
 import type { z } from 'zod';
 import type { SendResult } from '../../src/core/channel.ts';
 import { DeliveryError } from '../../src/core/errors.ts';
@@ -98,7 +98,8 @@ export async function perform(ctx: SendContext, command: OutboundCommand): Promi
           target.chatId,
           messageId(command.platformMessageId),
           undefined,
-          command.text.slice(0, MAX_MESSAGE),
+          // A message holds one part; an edit cannot add more, so it keeps the first.
+          splitText(command.text)[0] ?? command.text,
           markup ? { reply_markup: markup } : {},
         );
       } catch (error) {
@@ -193,11 +194,5 @@ async function sendPart(
 }
 
 function isTelegramDescription(error: unknown, fragment: string): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    'description' in error &&
-    typeof error.description === 'string' &&
-    error.description.includes(fragment)
-  );
+  return error instanceof TelegramError && (error.description ?? '').includes(fragment);
 }
