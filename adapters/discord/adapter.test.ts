@@ -343,4 +343,29 @@ describe('DiscordAdapter against the emulator', () => {
     await adapter.send({ type: 'typing', id: 'ty', channel: 'discord', threadKey: org.generalChannelId });
     await org.emu.waitForAction('typing');
   });
+
+  it('ignores guilds it does not serve', async () => {
+    const other = org.emu.createGuild('Somewhere else');
+    const channel = org.emu.createTextChannel(other.id, 'chat');
+    org.emu.addMember(other.id, org.alice.id);
+    await boot();
+    org.emu.injectGuildMessage(channel.id, org.alice.id, { content: 'hello bot', mentionBot: true });
+    org.emu.memberJoin(other.id, org.mod.id, 'Support');
+    const marker = org.emu.injectDm(org.alice.id, 'marker');
+    await sink.waitFor((events) => events.find((e) => e.eventId === marker.id));
+    expect(sink.events.map((e) => e.eventId)).toEqual([marker.id]);
+  });
+
+  it('finishes in-flight ingests before stopping and reports itself stopped', async () => {
+    await boot();
+    sink.failNext = 2;
+    const dm = org.emu.injectDm(org.alice.id, 'last words');
+    await org.emu.waitFor(() => sink.calls >= 1);
+    await adapter.stop();
+    expect(sink.events.map((e) => e.eventId)).toEqual([dm.id]);
+    expect(adapter.health()).toMatchObject({ ok: false, detail: 'stopped' });
+    await expect(
+      adapter.send({ type: 'typing', id: 't', channel: 'discord', threadKey: dm.channelId }),
+    ).rejects.toMatchObject({ kind: 'transient', reason: 'adapter-stopped' });
+  });
 });
