@@ -66,6 +66,11 @@ const EMAIL = new RegExp(String.raw`[\p{L}\p{N}._%+-]{1,64}@(${HOST})`, 'iu');
 const EVM = /(?<![0-9a-z])0x[0-9a-f]{40}(?![0-9a-z])/gi;
 const BECH32 = /(?<![0-9a-z])(?:bc1|tb1)[02-9ac-hj-np-z]{8,87}(?![0-9a-z])/gi;
 const BASE58 = /(?<![0-9a-z])[13T][1-9A-HJ-NP-Za-km-z]{25,34}(?![0-9a-z])/g;
+// The same pattern for plain-ASCII tokens (most of them), three times faster.
+const ASCII_BARE_HOST =
+  /(?<![a-z0-9@._/-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:xn--[a-z0-9-]{2,59}|[a-z0-9]{2,63}))(?![a-z0-9_-])(\/[^\s<>"']*)?/gi;
+const PRINTABLE_ASCII = /^[ -~]*$/;
+const LETTER_AFTER_DOT = /\.[^\d\s.,;:!?)\]}'"]/u;
 const BARE_HOST = new RegExp(String.raw`(?<!${L}|[@＠._/-])(${HOST})(?!${L}|[_-])(/${TAIL})?`, 'giu');
 const PHONE_CANDIDATE = /(?<![\w+.])(\+?)\(?\d[\d\s().-]{5,18}\d(?![\w.]\d)/g;
 /** Anything with a dot in it: only these can hold a bare domain (the full pattern is costly). */
@@ -104,9 +109,18 @@ function dottedTokens(text: string): Array<{ text: string; index: number }> {
 const HANDLE = /(?<![\p{L}\p{N}_.@＠])[@＠]([\p{L}\p{N}_](?:[\p{L}\p{N}_.-]{0,62}[\p{L}\p{N}_])?)/gu;
 const TRAILING = /[.,;:!?)\]}>'"。，；：！？）】」』]+$/u;
 
+const realHosts = new Map<string, boolean>();
+
+/** A host under a known public suffix (remembered: chats repeat the same hosts). */
 function isRealHost(host: string): boolean {
-  const parsed = parseHost(host, { allowPrivateDomains: true });
-  return parsed.domain !== null && (parsed.isIcann === true || parsed.isPrivate === true);
+  let real = realHosts.get(host);
+  if (real === undefined) {
+    const parsed = parseHost(host, { allowPrivateDomains: true });
+    real = parsed.domain !== null && (parsed.isIcann === true || parsed.isPrivate === true);
+    if (realHosts.size >= 50_000) realHosts.clear();
+    realHosts.set(host, real);
+  }
+  return real;
 }
 
 /** Every entity in `text`, in order of appearance. */
@@ -178,7 +192,9 @@ export function extract(text: string, options: ExtractOptions = {}): Extracted[]
     }
   }
   for (const token of dottedTokens(work)) {
-    for (const m of token.text.matchAll(BARE_HOST)) {
+    if (!LETTER_AFTER_DOT.test(token.text)) continue;
+    const pattern = PRINTABLE_ASCII.test(token.text) ? ASCII_BARE_HOST : BARE_HOST;
+    for (const m of token.text.matchAll(pattern)) {
       const host = normalizeHost(m[1]!);
       if (!isRealHost(host)) continue;
       const path = (m[2] ?? '').replace(TRAILING, '');

@@ -29,7 +29,6 @@ const LISTS = [
   simplifiedChinese,
   traditionalChinese,
 ];
-const CHINESE_BITS = (1 << 8) | (1 << 9);
 
 /** Word (NFKD, lower case) → bit set of the wordlists that contain it. */
 const WORDS: ReadonlyMap<string, number> = (() => {
@@ -60,6 +59,8 @@ const MIN_WORDS = 12;
 const MAX_WORDS = 24;
 // A run of letters, a number, or one other visible character; Han runs are split per character.
 const TOKEN = /[\p{L}\p{M}]+|\d+|\S/gu;
+const ASCII_TOKEN = /[A-Za-z]+|\d+|\S/g;
+const PRINTABLE_ASCII = /^[\x20-\x7e\s]*$/;
 const HAN = /\p{Script=Han}/u;
 const NON_ASCII = /[^ -~\s]/;
 const NUMBERING = /^\d{1,2}$/;
@@ -104,11 +105,9 @@ function seedPhraseSpans(text: string): Span[] {
     run = [];
     mask = 0;
   };
-  const visit = (token: string, index: number): void => {
-    const key = NON_ASCII.test(token) ? token.normalize('NFKD').toLowerCase() : token.toLowerCase();
+  const visit = (token: string, key: string, index: number, han: boolean): void => {
     const bits = WORDS.get(key);
     if (bits !== undefined) {
-      const han = (bits & CHINESE_BITS) !== 0 && HAN.test(token);
       if ((mask & bits) === 0 && run.length > 0) {
         // Another wordlist: the phrase may have started a few words back (simplified and
         // traditional Chinese share most characters), so those words carry over.
@@ -127,16 +126,20 @@ function seedPhraseSpans(text: string): Span[] {
       close();
     }
   };
-  for (const m of text.matchAll(TOKEN)) {
+  const ascii = PRINTABLE_ASCII.test(text);
+  for (const m of text.matchAll(ascii ? ASCII_TOKEN : TOKEN)) {
     const token = m[0];
-    if (NON_ASCII.test(token) && HAN.test(token)) {
+    if (ascii || !NON_ASCII.test(token)) {
+      visit(token, token.toLowerCase(), m.index, false);
+    } else if (HAN.test(token)) {
+      // Each Han character is a word of the Chinese lists (and needs no normalization).
       let at = m.index;
       for (const ch of token) {
-        visit(ch, at);
+        visit(ch, ch, at, HAN.test(ch));
         at += ch.length;
       }
     } else {
-      visit(token, m.index);
+      visit(token, token.normalize('NFKD').toLowerCase(), m.index, false);
     }
   }
   close();
@@ -206,29 +209,43 @@ const EXTENDED_KEY = /(?<![0-9a-z])[xtyzuv]prv[1-9A-HJ-NP-Za-km-z]{100,112}(?![0
 const PASSWORD =
   /(?:\b(?:password|passwd|passcode|passphrase|pwd|pin(?:\s*code)?)|密码|口令)\s*(?:is|was|=|:|：|是|为|:-)\s*["'“]?([^\s"'”]{3,128})/giu;
 
+// Cheap triggers: each costly pattern runs only when its trigger is in the text.
+const LONG_HEX = /[0-9a-f]{64}/i;
+const LONG_BASE58 = /[5KLc9][1-9A-HJ-NP-Za-km-z]{50}/;
+const PASSWORD_WORD = /pass|pwd|pin|密码|口令/i;
+
+function isWif(candidate: string): boolean {
+  const payload = base58CheckDecode(candidate);
+  return (
+    payload !== undefined &&
+    (payload[0] === 0x80 || payload[0] === 0xef) &&
+    (payload.length === 33 || payload.length === 34)
+  );
+}
+
 function keySpans(text: string): Span[] {
   const spans: Span[] = [];
-  for (const m of text.matchAll(HEX_KEY)) {
-    if (HASH_CONTEXT.test(text.slice(Math.max(0, m.index - 40), m.index))) continue;
-    spans.push({ start: m.index, end: m.index + m[0].length, kind: 'private-key' });
+  const at = (m: RegExpMatchArray & { index: number }, kind: Span['kind']): Span => ({
+    start: m.index,
+    end: m.index + m[0].length,
+    kind,
+  });
+  if (LONG_HEX.test(text)) {
+    for (const m of text.matchAll(HEX_KEY)) {
+      if (!HASH_CONTEXT.test(text.slice(Math.max(0, m.index - 40), m.index)))
+        spans.push(at(m, 'private-key'));
+    }
   }
-  for (const m of text.matchAll(WIF)) {
-    const payload = base58CheckDecode(m[0]);
-    if (
-      !payload ||
-      (payload[0] !== 0x80 && payload[0] !== 0xef) ||
-      (payload.length !== 33 && payload.length !== 34)
-    )
-      continue;
-    spans.push({ start: m.index, end: m.index + m[0].length, kind: 'private-key' });
+  if (LONG_BASE58.test(text)) {
+    for (const m of text.matchAll(WIF)) if (isWif(m[0])) spans.push(at(m, 'private-key'));
+    if (text.includes('prv')) for (const m of text.matchAll(EXTENDED_KEY)) spans.push(at(m, 'private-key'));
   }
-  for (const m of text.matchAll(EXTENDED_KEY)) {
-    spans.push({ start: m.index, end: m.index + m[0].length, kind: 'private-key' });
-  }
-  for (const m of text.matchAll(PASSWORD)) {
-    const value = m[1]!;
-    const start = m.index + m[0].length - value.length;
-    spans.push({ start, end: start + value.length, kind: 'password' });
+  if (PASSWORD_WORD.test(text)) {
+    for (const m of text.matchAll(PASSWORD)) {
+      const value = m[1]!;
+      const start = m.index + m[0].length - value.length;
+      spans.push({ start, end: start + value.length, kind: 'password' });
+    }
   }
   return spans;
 }
