@@ -232,6 +232,31 @@ describe('receiving', () => {
   });
 });
 
+describe('failing loudly, never leaking the token', () => {
+  it('refuses to start with a wrong token and says why', async () => {
+    const wrong = new TelegramAdapter({
+      token: '1000001:a-wrong-token-value',
+      logger: log.logger,
+      settings: { apiRoot: emu.apiRoot },
+    });
+    const error = await wrong.start(sink).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'TELEGRAM_START', message: expect.stringContaining('401') });
+    expect(String(error)).not.toContain('a-wrong-token-value');
+    expect(wrong.health().ok).toBe(false);
+  });
+
+  it('reports an unknown file id as a VerityError', async () => {
+    await adapter.start(sink);
+    const error = await adapter.fetchFile('no-such-file').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'TELEGRAM_FILE', context: { fileId: 'no-such-file' } });
+    expect(String(error)).not.toContain(emu.token);
+  });
+
+  it('explains invalid settings', () => {
+    expect(() => makeAdapter({ mode: 'carrier-pigeon' })).toThrow(/mode/);
+  });
+});
+
 describe('never losing an update', () => {
   it('holds the offset while the sink fails, then stores the update once', async () => {
     sink.failures = 2;
