@@ -25,7 +25,7 @@ import { DeliveryError, VerityError } from '../../src/core/errors.ts';
 import type { InboundEventInput, OutboundCommand } from '../../src/core/model.ts';
 import type { WechatConfig } from './config.ts';
 import { toDeliveryError } from './errors.ts';
-import { CHANNEL, eventTime, messageToEvent, oaEventToEvent } from './normalize.ts';
+import { CHANNEL, messageToEvent, oaEventToEvent, partialEvent } from './normalize.ts';
 import { NumberedOptions } from './numbered-options.ts';
 import type { OaEventPush } from './oa/push.ts';
 import { RecentKeys } from './oa/recent-keys.ts';
@@ -63,17 +63,6 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
   }
 }
 
-/** A bare number replying to numbered options is the button press it stands for. */
-function asButtonChoice(event: InboundEventInput, numbered: NumberedOptions): InboundEventInput {
-  if (event.type !== 'message' || event.thread.kind !== 'private' || (event.attachments ?? []).length > 0) {
-    return event;
-  }
-  const data = numbered.resolve(event.thread.key, event.text);
-  if (data === undefined) return event;
-  const { channel, eventId, thread, sender, at, platformMessageId } = event;
-  return { type: 'button', channel, eventId, thread, sender, at, platformMessageId, data };
-}
-
 /** Reports the outcome of `work` to `ack` and passes it on unchanged. */
 function acknowledged(work: Promise<void>, ack: Acknowledge): Promise<void> {
   return work.then(
@@ -105,6 +94,9 @@ export class WechatAdapter implements ChannelAdapter {
   private readonly numbered = new NumberedOptions();
   private readonly log: Logger;
   private stopping = false;
+  private starting = false;
+  /** wechaty reports a puppet's start failure as an `error` event, not a rejection. */
+  private startErrors: unknown[] = [];
 
   constructor(private readonly options: WechatAdapterOptions) {
     this.log = options.logger;
@@ -114,9 +106,9 @@ export class WechatAdapter implements ChannelAdapter {
     if (this.bot) throw new VerityError('WECHAT_ALREADY_STARTED', 'the WeChat adapter is already started');
     this.sink = sink;
     this.stopping = false;
+    this.starting = true;
+    this.startErrors = [];
     this.state = { ok: false, detail: 'starting' };
-    const startErrors: unknown[] = [];
-    let starting = true;
     try {
       const handle = this.options.puppet ?? createPuppet(this.options.config.puppet, this.log);
       this.handle = handle;
@@ -124,41 +116,10 @@ export class WechatAdapter implements ChannelAdapter {
         handle.kind === 'opt-in' ? { puppet: handle.name } : { puppet: handle.puppet },
       );
       this.bot = bot;
-      bot.on('error', (error: unknown) => {
-        if (starting) startErrors.push(error);
-        this.log.error({ err: error }, 'wechaty error');
-      });
-      bot.on('message', (msg: Message) => {
-        const work = this.serial.run(conversationKey(msg), () => this.onMessage(msg));
-        this.track(acknowledged(work, (error) => this.acknowledge(msg.id, error)));
-      });
-      bot.on('login', () => {
-        if (!starting) this.state = { ok: true, detail: 'logged in', info: this.info() };
-      });
-      bot.on('scan', (qrcode: string) => {
-        this.state = {
-          ok: false,
-          detail: 'waiting for login (scan the QR code)',
-          info: { ...this.info(), qrcode },
-        };
-      });
-      bot.on('logout', () => {
-        this.state = { ok: false, detail: 'logged out', info: this.info() };
-      });
-      if (handle.kind === 'official-account') {
-        handle.puppet.oaEvents.on('event', (push: OaEventPush, ack: Acknowledge) => {
-          this.track(
-            acknowledged(
-              this.serial.run(push.FromUserName, () => this.onOaEvent(push)),
-              ack,
-            ),
-          );
-        });
-      }
-
+      this.listen(bot, handle);
       const timeoutMs = this.options.config.startTimeoutMs;
       await withTimeout(bot.start(), timeoutMs, 'starting the WeChat puppet');
-      if (startErrors.length > 0) throw startErrors[0];
+      if (this.startErrors.length > 0) throw this.startErrors[0];
       if (handle.kind === 'mock') handle.afterStart();
       if (handle.kind === 'opt-in') {
         this.state = { ok: false, detail: 'waiting for login (scan the QR code)', info: this.info() };
@@ -166,9 +127,7 @@ export class WechatAdapter implements ChannelAdapter {
         await withTimeout(bot.ready(), timeoutMs, 'waiting for the WeChat puppet to be ready');
         this.state = { ok: true, detail: 'receiving', info: this.info() };
       }
-      starting = false;
     } catch (error) {
-      starting = false;
       const reason = describe(error);
       this.state = { ok: false, detail: `failed to start: ${reason}`, info: this.info() };
       await this.shutdownBot();
@@ -178,21 +137,56 @@ export class WechatAdapter implements ChannelAdapter {
         { puppet: this.options.puppet?.kind ?? this.options.config.puppet.kind },
         { cause: error },
       );
+    } finally {
+      this.starting = false;
     }
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    const pending = [...this.inFlight];
-    const grace = this.options.stopGraceMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
     const settled = await Promise.race([
-      Promise.allSettled(pending).then(() => true),
-      sleep(grace).then(() => false),
+      Promise.allSettled([...this.inFlight]).then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), this.options.stopGraceMs ?? 10_000);
+      }),
     ]);
-    if (!settled)
+    clearTimeout(timer);
+    if (!settled) {
       this.log.error({ pending: this.inFlight.size }, 'wechat stop: events still not stored; abandoning');
+    }
     await this.shutdownBot();
     this.state = { ok: false, detail: 'stopped' };
+  }
+
+  private listen(bot: Wechaty, handle: PuppetHandle): void {
+    bot.on('error', (error: unknown) => {
+      if (this.starting) this.startErrors.push(error);
+      this.log.error({ err: error }, 'wechaty error');
+    });
+    bot.on('message', (msg: Message) => {
+      const work = this.serial.run(conversationKey(msg), () => this.onMessage(msg));
+      this.track(acknowledged(work, (error) => this.acknowledge(msg.id, error)));
+    });
+    bot.on('login', () => {
+      if (!this.starting) this.state = { ok: true, detail: 'logged in', info: this.info() };
+    });
+    bot.on('scan', (qrcode: string) => {
+      this.state = {
+        ok: false,
+        detail: 'waiting for login (scan the QR code)',
+        info: { ...this.info(), qrcode },
+      };
+    });
+    bot.on('logout', () => {
+      this.state = { ok: false, detail: 'logged out', info: this.info() };
+    });
+    if (handle.kind === 'official-account') {
+      handle.puppet.oaEvents.on('event', (push: OaEventPush, ack: Acknowledge) => {
+        const work = this.serial.run(push.FromUserName, () => this.onOaEvent(push));
+        this.track(acknowledged(work, ack));
+      });
+    }
   }
 
   health(): AdapterHealth {
@@ -285,21 +279,10 @@ export class WechatAdapter implements ChannelAdapter {
     try {
       event = await messageToEvent(msg, msg.wechaty.puppet, this.log);
     } catch (error) {
-      // Keep what we can rather than lose the message; the raw type is noted for agents.
       this.log.warn({ err: error, messageId: msg.id }, 'wechat message only partly understood');
-      event = {
-        type: 'message',
-        channel: CHANNEL,
-        eventId,
-        platformMessageId: msg.id,
-        thread: { key: msg.room()?.id ?? msg.talker().id, kind: msg.room() ? 'group' : 'private' },
-        sender: { channel: CHANNEL, userId: msg.talker().id },
-        at: eventTime(msg),
-        text: msg.text(),
-        attachments: [{ type: 'other', details: { error: describe(error).slice(0, 512) } }],
-      };
+      event = partialEvent(msg, describe(error));
     }
-    await this.ingest(asButtonChoice(event, this.numbered), eventId);
+    await this.ingest(this.numbered.asButtonChoice(event), eventId);
   }
 
   private async onOaEvent(push: OaEventPush): Promise<void> {

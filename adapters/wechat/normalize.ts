@@ -141,6 +141,22 @@ export async function messageToEvent(msg: Message, puppet: Puppet, log: Logger):
   };
 }
 
+/** Keep what we can rather than lose a message whose details could not be read. */
+export function partialEvent(msg: Message, error: string): InboundEventInput {
+  const room = msg.room();
+  return {
+    type: 'message',
+    channel: CHANNEL,
+    eventId: `msg:${msg.id}`,
+    platformMessageId: msg.id,
+    thread: room ? { key: room.id, kind: 'group' } : { key: msg.talker().id, kind: 'private' },
+    sender: { channel: CHANNEL, userId: msg.talker().id },
+    at: eventTime(msg),
+    text: msg.text().slice(0, MAX_TEXT),
+    attachments: [{ type: 'other', details: { error: error.slice(0, 512) } }],
+  };
+}
+
 /**
  * Follow → member joined (the router greets and sends the verification message);
  * unfollow → left; a menu click or QR scan → a button press. Other events (VIEW, periodic

@@ -5,7 +5,7 @@
  * thread replaces (or clears) the options, so an unrelated "2" later is plain text again.
  * In-memory and per process: after a restart a number reply is simply text.
  */
-import type { Button } from '../../src/core/model.ts';
+import type { Button, InboundEventInput } from '../../src/core/model.ts';
 
 const TTL_MS = 24 * 3600_000;
 const MAX_THREADS = 50_000;
@@ -35,5 +35,16 @@ export class NumberedOptions {
     const data = options.data[Number(choice) - 1];
     if (data !== undefined) this.byThread.delete(threadKey);
     return data;
+  }
+
+  /** A bare-number text reply in a private thread becomes the button press it stands for. */
+  asButtonChoice(event: InboundEventInput): InboundEventInput {
+    if (event.type !== 'message' || event.thread.kind !== 'private' || (event.attachments ?? []).length > 0) {
+      return event;
+    }
+    const data = this.resolve(event.thread.key, event.text);
+    if (data === undefined) return event;
+    const { channel, eventId, thread, sender, at, platformMessageId } = event;
+    return { type: 'button', channel, eventId, thread, sender, at, platformMessageId, data };
   }
 }
