@@ -4,9 +4,12 @@
  */
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
+import { afterEach, beforeEach } from 'vitest';
 import { z } from 'zod';
 import type { InboundSink, IngestOutcome } from '../../src/core/channel.ts';
 import { InboundEvent } from '../../src/core/model.ts';
+import { TelegramAdapter } from './adapter.ts';
+import { startTelegramEmulator, type TelegramEmulator } from './emulator/emulator.ts';
 
 export class RecordingSink implements InboundSink {
   readonly events: InboundEvent[] = [];
@@ -85,4 +88,81 @@ export function capturingLogger(level: pino.Level = 'debug'): {
     },
   });
   return { logger: pino({ level }, stream), lines, text: () => raw.join('\n') };
+}
+
+export interface EmulatorAdapterHarness {
+  emu: TelegramEmulator;
+  adapter: TelegramAdapter;
+  sink: RecordingSink;
+  log: ReturnType<typeof capturingLogger>;
+  /** Another adapter on the same emulator and log, with settings laid over the test defaults. */
+  makeAdapter(extra?: Record<string, unknown>): TelegramAdapter;
+}
+
+/**
+ * A fresh emulator, recording sink, captured log and (unstarted) adapter for every test of
+ * the calling file; whatever `adapter` holds at the end is stopped, then the emulator.
+ */
+export function useEmulatorAdapter(): EmulatorAdapterHarness {
+  const harness: Partial<EmulatorAdapterHarness> = {};
+  const ready = (): EmulatorAdapterHarness => {
+    const { emu, adapter, sink, log, makeAdapter } = harness;
+    if (!emu || !adapter || !sink || !log || !makeAdapter) throw new Error('harness used outside a test');
+    return { emu, adapter, sink, log, makeAdapter };
+  };
+  beforeEach(async () => {
+    const emu = await startTelegramEmulator();
+    const log = capturingLogger();
+    const makeAdapter = (extra: Record<string, unknown> = {}) =>
+      new TelegramAdapter({
+        token: emu.token,
+        logger: log.logger,
+        settings: {
+          apiRoot: emu.apiRoot,
+          polling: { timeoutSeconds: 2 },
+          ingestRetry: { initialMs: 20, maxMs: 100 },
+          splitIntervalMs: 1000,
+          ...extra,
+        },
+      });
+    Object.assign(harness, { emu, log, makeAdapter, sink: new RecordingSink(), adapter: makeAdapter() });
+  });
+  afterEach(async () => {
+    const { adapter, emu } = ready();
+    await adapter.stop();
+    await emu.close();
+  });
+  return {
+    get emu() {
+      return ready().emu;
+    },
+    get adapter() {
+      return ready().adapter;
+    },
+    set adapter(next: TelegramAdapter) {
+      harness.adapter = next;
+    },
+    get sink() {
+      return ready().sink;
+    },
+    get log() {
+      return ready().log;
+    },
+    makeAdapter: (extra?: Record<string, unknown>) => ready().makeAdapter(extra),
+  };
+}
+
+export function ofType<T extends InboundEvent['type']>(
+  event: InboundEvent | undefined,
+  type: T,
+): Extract<InboundEvent, { type: T }> {
+  if (!isType(event, type)) throw new Error(`expected a ${type} event, got ${event?.type}`);
+  return event;
+}
+
+function isType<T extends InboundEvent['type']>(
+  event: InboundEvent | undefined,
+  type: T,
+): event is Extract<InboundEvent, { type: T }> {
+  return event?.type === type;
 }
