@@ -368,4 +368,22 @@ describe('DiscordAdapter against the emulator', () => {
       adapter.send({ type: 'typing', id: 't', channel: 'discord', threadKey: dm.channelId }),
     ).rejects.toMatchObject({ kind: 'transient', reason: 'adapter-stopped' });
   });
+
+  it('still hands an interaction to the router when Discord refused the late acknowledgement', async () => {
+    await boot();
+    org.emu.setInteractionDeadline(-1);
+    const dm = org.emu.dmChannel(org.alice.id);
+    const late = org.emu.injectSlash(dm.id, org.alice.id, 'verify', { what: 'example.com' });
+    const event = await sink.waitFor((events) => events.find((e) => e.eventId === late.id));
+    expect(event).toMatchObject({ type: 'button', data: 'cmd:/verify example.com' });
+    await adapter.send({
+      type: 'send',
+      id: 'late',
+      channel: 'discord',
+      threadKey: dm.id,
+      text: 'It is ours.',
+      style: 'plain',
+    });
+    expect(org.emu.botMessagesIn(dm.id).map((m) => m.content)).toEqual(['It is ours.']);
+  });
 });

@@ -59,7 +59,7 @@ export async function handleInteraction(interaction: Interaction, deps: Interact
       return;
     }
     // Acknowledge without a message; the router's answer arrives as an ordinary send.
-    await interaction.deferUpdate();
+    await acknowledge(() => interaction.deferUpdate(), view, deps);
     const data = interaction.isStringSelectMenu()
       ? `${interaction.customId}:${interaction.values.join(',')}`
       : interaction.customId;
@@ -90,10 +90,12 @@ async function onCommand(
     await openTicket(interaction, view, deps);
     return;
   }
-  if (spec.defer) await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const deferred =
+    spec.defer &&
+    (await acknowledge(() => interaction.deferReply({ flags: MessageFlags.Ephemeral }), view, deps));
   const argument = spec.argument ? interaction.options.getString(spec.argument) : null;
   const freeText = spec.freeText ? interaction.options.getString(spec.freeText) : null;
-  deps.pending.add(interaction, view);
+  if (deferred) deps.pending.add(interaction, view);
   await deps.ingest(interactionEvent(view, commandData(spec, argument), `interaction:${view.id}`));
   if (freeText?.trim()) await deps.ingest(interactionText(view, freeText));
 }
@@ -125,5 +127,26 @@ async function openTicket(
   } catch (error) {
     deps.logger.error({ err: safeError(error), userId: view.user.id }, 'discord: opening a ticket failed');
     await interaction.editReply({ content: TEXT.ticketFailed });
+  }
+}
+
+/**
+ * Acknowledges within Discord's deadline. A failed acknowledgement (the deadline passed, a
+ * network blip) is logged and the event still goes to the router: the user's action counts.
+ */
+async function acknowledge(
+  ack: () => Promise<unknown>,
+  view: InteractionView,
+  deps: InteractionDeps,
+): Promise<boolean> {
+  try {
+    await ack();
+    return true;
+  } catch (error) {
+    deps.logger.warn(
+      { err: safeError(error), interactionId: view.id },
+      'discord: could not acknowledge an interaction in time',
+    );
+    return false;
   }
 }

@@ -153,6 +153,11 @@ export class DiscordEmulator {
   dmChannel(userId: string): EmuChannel {
     return this.world.dmChannelFor(userId);
   }
+  /** Discord's 3 s for an interaction's first callback; a negative value expires every interaction at once. */
+  setInteractionDeadline(ms: number): void {
+    this.ctx.interactionDeadlineMs = ms;
+    this.#deps.interactionDeadlineMs = ms;
+  }
   setGlobalLimit(perSecond: number): void {
     this.limiter.setGlobalPerSecond(perSecond);
   }
