@@ -94,7 +94,7 @@ export class TrustScanner {
         continue;
       }
       const e = this.judge(x, ctx);
-      if (!personal && this.memoLimit > 0) this.memo.set(key, e);
+      if (!personal && this.memoLimit > 0) this.memo.set(key, { ...e, reasons: [...e.reasons] });
       add(e);
     }
     for (const name of ctx.names ?? []) add(judgeName(j, name));
