@@ -1,6 +1,7 @@
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DiscordAdapter } from './adapter.ts';
-import { type Org, orgAdapter, RecordingSink, startOrg } from './testing.ts';
+import { DiscordAdapter } from './adapter.ts';
+import { type Org, orgAdapter, orgSettings, RecordingSink, startOrg } from './testing.ts';
 import { TICKET_BUTTON_ID } from './tickets.ts';
 
 let org: Org;
@@ -385,5 +386,16 @@ describe('DiscordAdapter against the emulator', () => {
       style: 'plain',
     });
     expect(org.emu.botMessagesIn(dm.id).map((m) => m.content)).toEqual(['It is ours.']);
+  });
+
+  it('fails to start with a wrong token, without leaving anything behind', async () => {
+    adapter = new DiscordAdapter({
+      settings: orgSettings(org),
+      credentials: { token: 'wrong', applicationId: org.emu.applicationId, apiBase: org.emu.apiBase },
+      logger: pino({ level: 'silent' }),
+      readyTimeoutMs: 2000,
+    });
+    await expect(adapter.start(new RecordingSink())).rejects.toThrow();
+    expect(adapter.health()).toMatchObject({ ok: false, detail: 'stopped' });
   });
 });

@@ -96,25 +96,25 @@ export class DiscordAdapter implements ChannelAdapter {
     this.#client = client;
     this.#guard = guardPackets(client, this.#logger);
     this.#sender = new DiscordSender(client);
+    let timer: NodeJS.Timeout | undefined;
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
+      timer = setTimeout(
         () => reject(new Error('discord: not ready in time')),
         this.#opts.readyTimeoutMs ?? 30_000,
       );
-      client.once(Events.ClientReady, () => {
-        clearTimeout(timer);
-        resolve();
-      });
+      client.once(Events.ClientReady, () => resolve());
     });
     this.#wire(client);
     try {
-      await client.login(this.#opts.credentials.token);
-      await ready;
+      await Promise.race([client.login(this.#opts.credentials.token).then(() => ready), ready]);
     } catch (error) {
       await client.destroy();
       this.#client = null;
+      this.#sender = null;
       this.#state = 'stopped';
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
     this.#state = 'ready';
     this.#logger.info({ bot: client.user?.tag, guilds: client.guilds.cache.size }, 'discord: connected');
