@@ -80,6 +80,9 @@ interface Accuracy {
   falsePositiveRate: number;
   baselineFalsePositiveRate: number;
   benign: number;
+  handleFalsePositiveRate: number;
+  benignHandles: number;
+  handleAlarms: string[];
   misses: string[];
   falseAlarms: string[];
 }
@@ -134,7 +137,15 @@ function accuracy(brands: readonly Brand[], staff: readonly string[], half: 0 | 
   const benign = benignDomains(half);
   const falseAlarms = benign.filter(flaggedDomain);
   const baseAlarms = benign.filter(base).length;
+  // Real unrelated names as handles: the first label of each benign domain, e.g. `@gmail`.
+  const handles = [
+    ...new Set(benign.map((d) => d.split('.')[0]!).filter((l) => /^[a-z][a-z0-9_]{2,31}$/.test(l))),
+  ];
+  const handleAlarms = handles.filter((h) => scanner.scan(`@${h}`).some((e) => e.verdict === 'lookalike'));
   return {
+    handleFalsePositiveRate: ratio(handleAlarms.length, handles.length, 6),
+    benignHandles: handles.length,
+    handleAlarms,
     perFamily,
     recall: ratio(hits, total),
     handleNameRecall: ratio(accountHits, accountTotal),
@@ -233,6 +244,9 @@ export async function run(options: { tune?: boolean } = {}): Promise<Record<stri
     `false positives on ${acc.benign} real unrelated domains: ${acc.falseAlarms.length} (${(acc.falsePositiveRate * 100).toFixed(3)} %), baseline ${(acc.baselineFalsePositiveRate * 100).toFixed(3)} %`,
   );
   if (acc.falseAlarms.length > 0) console.log(`  e.g. ${acc.falseAlarms.slice(0, 12).join(', ')}`);
+  console.log(
+    `false positives on ${acc.benignHandles} real unrelated names used as handles: ${acc.handleAlarms.length} (${(acc.handleFalsePositiveRate * 100).toFixed(3)} %)${acc.handleAlarms.length ? `, e.g. ${acc.handleAlarms.slice(0, 8).join(', ')}` : ''}`,
+  );
   if (options.tune) for (const m of acc.misses) console.log(`  miss ${m}`);
 
   // 100 official entities: 20 brands × (domain, two handles, brand) + 10 staff names + 10 more brands.
@@ -256,6 +270,7 @@ export async function run(options: { tune?: boolean } = {}): Promise<Record<stri
     baselineRecall: acc.baselineRecall,
     baselineFalsePositiveRate: acc.baselineFalsePositiveRate,
     handleNameRecall: acc.handleNameRecall,
+    handleFalsePositiveRate: acc.handleFalsePositiveRate,
     msgPerSec1k: speed[1000]!,
     msgPerSec10k: speed[10000]!,
     msgPerSec100k: speed[100000]!,
