@@ -10,6 +10,8 @@ import { createServer } from 'node:net';
 export interface LocalRedis {
   readonly url: string;
   readonly port: number;
+  /** Of the current server process. */
+  readonly pid: number | undefined;
   /** Kill -9 and start again on the same port: in-memory data is lost unless `dir` persists it. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -20,6 +22,11 @@ export interface LocalRedisOptions {
   /** Working directory for RDB/AOF files; without it nothing is written to disk. */
   dir?: string;
   binary?: string;
+  /**
+   * Run in its own process group, so a Ctrl-C or a SIGTERM sent to ours does not kill it
+   * before we have drained; we stop it ourselves.
+   */
+  detached?: boolean;
 }
 
 export class RedisServerMissingError extends Error {
@@ -58,14 +65,17 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
     mkdirSync(options.dir, { recursive: true });
     args.splice(4, 4, '--dir', options.dir, '--appendonly', 'yes', '--appendfsync', 'everysec');
   }
-  let child: ChildProcess = await launch(binary, args);
+  let child: ChildProcess = await launch(binary, args, options.detached ?? false);
 
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return child.pid;
+    },
     async restart() {
       await kill(child, 'SIGKILL');
-      child = await launch(binary, args);
+      child = await launch(binary, args, options.detached ?? false);
     },
     async stop() {
       await kill(child, 'SIGTERM');
@@ -73,8 +83,8 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
   };
 }
 
-async function launch(binary: string, args: string[]): Promise<ChildProcess> {
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+async function launch(binary: string, args: string[], detached: boolean): Promise<ChildProcess> {
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);

@@ -1,0 +1,149 @@
+/**
+ * `verity start`: everything this process was asked to run, until SIGTERM/SIGINT, which
+ * drain it (stop taking work, finish and acknowledge what is in flight) and exit 0.
+ */
+import { z } from 'zod';
+import { type ChannelSetup, createChannel } from '../../app/channels.ts';
+import { startSandboxRedis } from '../../app/local-redis-service.ts';
+import { routerMiddleware } from '../../app/middleware.ts';
+import { type Role, Runtime } from '../../app/runtime.ts';
+import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load.ts';
+import { startOpsServer } from '../../ops/http.ts';
+import { createLogger } from '../../ops/logger.ts';
+import { RedisServerMissingError } from '../../store/local-redis.ts';
+import { parse } from '../args.ts';
+
+const DRAIN_TIMEOUT_MS = 30_000;
+
+const RoleName = z
+  .string()
+  .regex(/^(router|inbox|adapter:[a-z][a-z0-9-]*)$/, 'router, inbox or adapter:<channel>');
+const Args = z.object({
+  positionals: z.tuple([]),
+  config: z.string().default(process.env.VERITY_CONFIG ?? DEFAULT_CONFIG_PATH),
+  roles: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(RoleName).min(1))
+    .optional(),
+});
+
+export async function start(argv: string[]): Promise<number> {
+  const args = parse(argv, { config: { type: 'string' }, roles: { type: 'string' } }, Args);
+  let loaded: ReturnType<typeof loadConfig>;
+  try {
+    loaded = loadConfig(args.config);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  const { config, env } = loaded;
+  const logger = createLogger(config.log.level);
+  const cleanups: Array<() => Promise<unknown>> = [];
+
+  let redisUrl = config.redis.url;
+  if (!redisUrl) {
+    if (!config.redis.autostart) {
+      logger.fatal('no Redis: set REDIS_URL (or redis.url), or enable redis.autostart');
+      return 1;
+    }
+    try {
+      const local = await startSandboxRedis();
+      cleanups.push(() => local.stop());
+      redisUrl = local.url;
+      logger.info(
+        { url: local.url, data: '.verity/redis' },
+        'started a private redis-server (no REDIS_URL given)',
+      );
+    } catch (error) {
+      if (error instanceof RedisServerMissingError) {
+        logger.fatal(error.message);
+        return 1;
+      }
+      throw error;
+    }
+  }
+
+  const enabled = Object.entries(config.channels)
+    .filter(([, c]) => c.enabled)
+    .map(([name]) => name);
+  const roles: Role[] = (args.roles as Role[] | undefined) ?? [
+    'router',
+    'inbox',
+    ...enabled.map((c) => `adapter:${c}` as const),
+  ];
+  const setups: ChannelSetup[] = [];
+  for (const name of enabled) {
+    if (!roles.includes(`adapter:${name}`)) continue;
+    try {
+      const setup = await createChannel(name, {
+        section: config.channels[name],
+        env,
+        logger: logger.child({ channel: name }),
+        organization: config.organization.name,
+      });
+      setups.push(setup);
+      cleanups.unshift(() => setup.close());
+      if (setup.sandbox)
+        logger.info(
+          { channel: name, control: setup.sandbox },
+          'sandbox: no token set, running against the local emulator',
+        );
+    } catch (error) {
+      logger.error({ err: error, channel: name }, 'channel could not be set up; the others keep running');
+    }
+  }
+
+  const runtime = new Runtime({
+    config,
+    redisUrl,
+    roles,
+    adapters: setups.map((s) => s.adapter),
+    middleware: routerMiddleware(config, logger),
+    logger,
+  });
+  await runtime.start();
+  for (const setup of setups) setup.afterStart?.();
+  const ops = await startOpsServer(runtime, runtime.metrics.registry, {
+    host: config.inbox.host,
+    port: config.inbox.port,
+  });
+  cleanups.unshift(() => ops.close());
+  logger.info(
+    { url: `http://${config.inbox.host}:${config.inbox.port}` },
+    'health and metrics at /healthz, /readyz, /metrics',
+  );
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'draining');
+      // Work in flight that cannot be acknowledged (Redis gone) is not lost: it stays
+      // pending and another process takes it over. So a drain may give up after a while.
+      const deadline = setTimeout(() => {
+        logger.error(
+          { afterMs: DRAIN_TIMEOUT_MS },
+          'drain did not finish in time; exiting with work left pending',
+        );
+        resolve(1);
+      }, DRAIN_TIMEOUT_MS);
+      await runtime.stop();
+      for (const cleanup of cleanups)
+        await cleanup().catch((err: unknown) => logger.warn({ err }, 'cleanup failed'));
+      clearTimeout(deadline);
+      resolve(0);
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  });
+}
