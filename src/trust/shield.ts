@@ -185,7 +185,8 @@ function phraseInRun(run: Word[], mask: number): Span[] {
   if (!gluedHan) {
     // Spaced words: a run this long is a phrase even with a typo; a valid checksum only
     // narrows the redaction to the phrase itself.
-    return [span(validWindow(run, mask, false) ?? run)];
+    // Very long runs (pasted word lists) are redacted whole without searching them.
+    return [span((run.length <= MAX_WORDS * 2 ? validWindow(run, mask, false) : undefined) ?? run)];
   }
   // Unspaced Chinese: ordinary prose is made of the same common characters, so only a
   // stretch with a valid BIP-39 checksum counts, at the start or end of a glued segment
