@@ -70,7 +70,7 @@ export async function onConversationResolved(
 ): Promise<boolean> {
   const { store } = flow.deps;
   const c = await store.get(conversationId);
-  if (!c || c.status !== 'resolved') return false;
+  if (c?.status !== 'resolved') return false;
   // The store's own resolve instant names this resolve: a second call for it does nothing,
   // and the messages' idempotency keys hold even if two calls race.
   const raw = Number(await store.redis.hget(store.keys.conversation(c.id), 'resolvedAt'));

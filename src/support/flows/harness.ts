@@ -10,7 +10,7 @@ import {
   FakePlatformAdapter,
   startFakePlatform,
 } from '../../../test/support/fake-platform.ts';
-import { testRuntime, waitFor } from '../../../test/support/pipeline.ts';
+import { type TestLog, testRuntime, waitFor } from '../../../test/support/pipeline.ts';
 import { dropPrefix, testRedis } from '../../../test/support/redis.ts';
 import type { Desk } from '../../agents/actions.ts';
 import type { Runtime } from '../../app/runtime.ts';
@@ -38,6 +38,8 @@ export function supportData(): SupportData {
 
 export interface Harness {
   runtime: Runtime;
+  /** What the pipeline logged (router errors show up here). */
+  log: TestLog;
   platform: FakePlatform;
   support: Support;
   state: SupportState;
@@ -72,7 +74,7 @@ export async function supportHarness(
     new FakePlatformAdapter(platform.url, 'other'),
   ];
   let chain: Middleware<RouterContext> = (_ctx, next) => next();
-  const { runtime, prefix } = testRuntime({ adapters, middleware: (ctx, next) => chain(ctx, next) });
+  const { runtime, prefix, log } = testRuntime({ adapters, middleware: (ctx, next) => chain(ctx, next) });
   const clock = { now: options.start ?? Date.now() };
   const support = createSupport({
     matcher,
@@ -104,6 +106,7 @@ export async function supportHarness(
   };
   return {
     runtime,
+    log,
     platform,
     support,
     state: new SupportState(runtime.redis, runtime.store.keys),

@@ -53,6 +53,8 @@ export function createSupport(deps: SupportDeps): Support {
   ];
   const chain = [floodControl(flow), languageOfTurn(flow), classify(flow), unlessAgentOwns(flow, talkers)];
   const middleware: Middleware<RouterContext> = async (ctx, next) => {
+    // Group chatter not addressed to the bot is not a support turn (and not flooding).
+    if (ctx.event.type === 'message' && !ctx.event.addressedToBot) return next();
     const run = async (i: number): Promise<void> => {
       const handler = chain[i];
       if (!handler) return next();

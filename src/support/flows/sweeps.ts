@@ -29,7 +29,7 @@ export async function sweepSilentAgents(flow: Flow, now = flow.now()): Promise<s
   const handed: string[] = [];
   for (const id of due) {
     const c = await flow.deps.store.get(id);
-    if (!c || c.owner !== 'agent' || c.status === 'resolved') {
+    if (c?.owner !== 'agent' || c.status === 'resolved') {
       await redis.zrem(key, id);
       continue;
     }

@@ -2,7 +2,7 @@
  * Triage of every user message into a category and priority on the conversation, from
  * the words, the knowledge-base match and the trust layer's findings. Silent (it runs
  * while an agent owns the conversation too, so the inbox sees an urgent case at once).
- * Once a case is being collected or handed off, a later message can only raise it.
+ * Once a case is being collected or handed off, only a new danger sign changes it.
  */
 import type { Priority } from '../../core/model.ts';
 import type { Middleware } from '../../router/composer.ts';
@@ -58,6 +58,10 @@ export function classify(flow: Flow): Middleware<RouterContext> {
 function fold(previous: Triage | undefined, found: Triage, settled: boolean): Triage {
   if (!previous) return found;
   if (found.reasons.includes('default')) return previous;
-  if (settled || RANK[previous.priority] >= RANK.high) return escalate(previous, found);
+  // Answers to questions and notes to the agent are not new requests: only a new danger
+  // sign (urgent words, a scam contact) changes a case that is collected or handed off.
+  const danger = found.priority === 'urgent' || found.reasons.includes('scam-contact');
+  if (settled) return danger ? escalate(previous, found) : previous;
+  if (RANK[previous.priority] >= RANK.high) return escalate(previous, found);
   return found;
 }
