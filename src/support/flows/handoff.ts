@@ -19,6 +19,10 @@ import type { CollectedAnswers } from './state.ts';
 /** Urgent cases sort before every normal enqueue time (ms since the epoch). */
 const URGENT_HEAD = 1e13;
 
+export function isUrgentScore(score: number): boolean {
+  return score < URGENT_HEAD / 2;
+}
+
 export const DEFAULT_TRIAGE: Triage = { category: 'contact', priority: 'normal', reasons: ['default'] };
 
 export async function currentTriage(flow: Flow, ctx: RouterContext): Promise<Triage> {

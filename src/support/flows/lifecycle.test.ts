@@ -41,6 +41,9 @@ describe('support flows: urgent cases, tickets, satisfaction, abuse', () => {
     expect(conversation?.tags).toContain('leaked-secret');
     expect(await h.state.position('first-line', id)).toBe(1);
     expect(await h.state.position('first-line', waiting)).toBe(2);
+    // Already at the head: a second alarm goes to the agent without repeating the notice.
+    await h.say('panic', 'my funds are gone, they stole everything');
+    await h.quiet('panic');
   });
 
   it('interrupts the questions when a secret leaks mid-collection, keeping the answers', async () => {
@@ -65,7 +68,7 @@ describe('support flows: urgent cases, tickets, satisfaction, abuse', () => {
     const [created] = await h.waitReplies('tg-user', 2);
     const ticket = /EX-\d{6}/.exec(created ?? '')?.[0] ?? '';
     h.clock.now += 1000;
-    await h.say('later', '/human');
+    const later = await h.say('later', '/human');
     await h.waitReplies('later', 2);
     const second = await h.say(
       'dc-user',
@@ -77,12 +80,17 @@ describe('support flows: urgent cases, tickets, satisfaction, abuse', () => {
     expect(continued).toBe(
       `Found it — continuing ticket ${ticket} from fake. The agent can see the whole history.`,
     );
-    expect(place).toMatch(/number 1 in line/);
+    expect(place).toMatch(/number [12] in line/);
+    // It keeps the original's place: ahead of someone who asked after the original did.
+    expect(await h.state.position('first-line', second)).toBeLessThan(
+      (await h.state.position('first-line', later)) ?? 0,
+    );
     const [a, b] = await h.runtime.store.getMany([first, second]);
     expect(b).toMatchObject({ ticket, channel: 'other', owner: 'none' });
     expect(b?.tags).toContain(`continues:${first}`);
     expect(a?.tags).toContain(`continued-in:${second}`);
-    expect(await h.state.position('first-line', first)).toBeUndefined();
+    expect(await h.state.position('first-line', first)).toBe(1);
+    expect(b?.tags).toContain('unverified-link');
     expect(await h.runtime.redis.smembers(h.state.ticketLinksKey(ticket))).toEqual(
       expect.arrayContaining([first, second]),
     );

@@ -1,16 +1,18 @@
 /**
  * Tickets across channels: /ticket shows the state; quoting a ticket number (in /ticket
  * or any message) from another conversation continues it here. The two conversations are
- * linked (a set per ticket, tags `continues:<id>` / `continued-in:<id>`, a note for the
- * agent), this one takes the ticket, its triage, collected answers and place in the queue.
- * Quoting a number proves nothing about who the user is: the note says so to the agent.
+ * linked (a set per ticket, tags `continues:<id>` / `continued-in:<id>`, a note in each
+ * for the agent); this one takes the ticket, its triage and its place in the queue.
+ * Quoting a number proves nothing about who the user is, so nothing of the original is
+ * taken away or copied (its collected answers stay there, its place in the queue too) and
+ * the note tells the agent the identity is unverified.
  */
 import type { Middleware } from '../../router/composer.ts';
 import type { RouterContext } from '../../router/context.ts';
 import type { UpdateChanges } from '../../store/conversations.ts';
 import { findTicketReference } from '../ticket.ts';
 import type { Flow } from './flow.ts';
-import { dequeue, enqueue, queueMessage } from './handoff.ts';
+import { enqueue, queueMessage } from './handoff.ts';
 import { isCommand } from './triage.ts';
 
 export function ticketReferences(flow: Flow): Middleware<RouterContext> {
@@ -47,7 +49,7 @@ export async function continueTicket(flow: Flow, ctx: RouterContext, text: strin
       team,
       priority: origin.priority,
       owner: 'none',
-      addTags: ['escalated', `continues:${origin.id}`],
+      addTags: ['escalated', 'unverified-link', `continues:${origin.id}`],
       ...(origin.category ? { category: origin.category } : {}),
     } satisfies UpdateChanges,
     { expect: { ticket: '' } },
@@ -58,7 +60,6 @@ export async function continueTicket(flow: Flow, ctx: RouterContext, text: strin
   const score = originState.queueTeam
     ? await flow.state.redis.zscore(flow.state.queueKey(originState.queueTeam), origin.id)
     : null;
-  await dequeue(flow, origin.id, originState.queueTeam);
   if (score !== null) {
     await flow.state.redis.zadd(flow.state.queueKey(team), 'NX', score, c.id);
     await flow.state.redis.sadd(flow.state.teamsKey(), team);
@@ -69,7 +70,6 @@ export async function continueTicket(flow: Flow, ctx: RouterContext, text: strin
     queuedAt: originState.queuedAt ?? now,
     queueTeam: team,
     openedAt: originState.openedAt ?? now,
-    ...(originState.answers ? { answers: originState.answers } : {}),
     ...(originState.triage ? { triage: originState.triage } : {}),
   });
   await flow.state.redis.zadd(flow.state.slaKey(), 'NX', now, c.id);

@@ -9,7 +9,7 @@ import type { Middleware } from '../../router/composer.ts';
 import type { RouterContext } from '../../router/context.ts';
 import { faqReply } from '../replies.ts';
 import type { Flow } from './flow.ts';
-import { enqueue, handOff } from './handoff.ts';
+import { enqueue, handOff, isUrgentScore } from './handoff.ts';
 
 export function urgentPath(flow: Flow): Middleware<RouterContext> {
   return async (ctx, next) => {
@@ -20,12 +20,15 @@ export function urgentPath(flow: Flow): Middleware<RouterContext> {
     if (flow.trust(ctx).secretLeaked && ctx.replies.length === 0) {
       ctx.reply(flow.t.render('trust.secret-shield', language));
     }
+    const stored = await flow.state.all(c.id);
+    const team = stored.queueTeam;
+    const score = team ? await flow.state.redis.zscore(flow.state.queueKey(team), c.id) : null;
+    // Already at the head of the queue: later alarms are for the agent.
+    if (team && score !== null && isUrgentScore(Number(score))) return next();
     const answer = facts.match?.answer ? flow.deps.matcher.article(facts.match.answer.id) : undefined;
     if (answer && facts.match?.answer?.category === 'security') ctx.reply(faqReply(flow.t, answer, language));
-    const stored = await flow.state.all(c.id);
-    const queued = stored.queueTeam && (await flow.state.position(stored.queueTeam, c.id)) !== undefined;
-    if (queued && stored.queueTeam) {
-      await enqueue(flow, c.id, stored.queueTeam, true, flow.now());
+    if (team && score !== null) {
+      await enqueue(flow, c.id, team, true, flow.now());
       ctx.reply(flow.t.render('handoff.urgent', language));
       return;
     }
