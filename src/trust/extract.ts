@@ -50,7 +50,7 @@ export function deobfuscate(text: string): string {
 // Host labels: letters of the scripts used for homoglyph hosts (not Han, so that Chinese
 // prose around a link stays outside it), digits, marks, hyphens, fullwidth forms.
 const L = String.raw`[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{Script=Cherokee}\p{N}\p{M}]`;
-const LABEL = String.raw`${L}(?:(?:${L}|-){0,61}${L})?`;
+const LABEL = `${L}(?:(?:${L}|-){0,61}${L})?`;
 const HOST = String.raw`(?:${LABEL}\.)+(?:xn--[a-z0-9-]{2,59}|${L}{2,63})`;
 const TAIL = String.raw`[^\s<>"'\u3000-\u303f\uff08\uff09\u300c-\u300f]*`;
 
@@ -71,7 +71,7 @@ const ASCII_BARE_HOST =
   /(?<![a-z0-9@._/-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:xn--[a-z0-9-]{2,59}|[a-z0-9]{2,63}))(?![a-z0-9_-])(\/[^\s<>"']*)?/gi;
 const PRINTABLE_ASCII = /^[ -~]*$/;
 const LETTER_AFTER_DOT = /\.[^\d\s.,;:!?)\]}'"]/u;
-const BARE_HOST = new RegExp(String.raw`(?<!${L}|[@＠._/-])(${HOST})(?!${L}|[_-])(/${TAIL})?`, 'giu');
+const BARE_HOST = new RegExp(`(?<!${L}|[@＠._/-])(${HOST})(?!${L}|[_-])(/${TAIL})?`, 'giu');
 const PHONE_CANDIDATE = /(?<![\w+.])(\+?)\(?\d[\d\s().-]{5,18}\d(?![\w.]\d)/g;
 /** Anything with a dot in it: only these can hold a bare domain (the full pattern is costly). */
 const BOUNDARY = new Set([...'<>"\'，、；：！？（）「」『』【】\u3000\u00a0'].map((c) => c.charCodeAt(0)));

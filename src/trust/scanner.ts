@@ -43,6 +43,24 @@ export interface ScanContext {
   defaultCountry?: CountryCode;
 }
 
+/** Entities without duplicates: a linear check for the usual handful, a set past that. */
+class EntityList {
+  readonly items: Entity[] = [];
+  private seen: Set<string> | undefined;
+
+  add(e: Entity): void {
+    if (this.items.length < 16) {
+      for (const x of this.items) if (x.kind === e.kind && x.value === e.value) return;
+    } else {
+      this.seen ??= new Set(this.items.map((x) => `${x.kind}\u0000${x.value}`));
+      const key = `${e.kind}\u0000${e.value}`;
+      if (this.seen.has(key)) return;
+      this.seen.add(key);
+    }
+    this.items.push(e);
+  }
+}
+
 export class TrustScanner {
   readonly official: OfficialRegistry;
   readonly registry: RegistryIndex;
@@ -71,14 +89,7 @@ export class TrustScanner {
 
   scan(text: string, ctx: ScanContext = {}): Entity[] {
     const j = this.judges;
-    const out: Entity[] = [];
-    const seen = new Set<string>();
-    const add = (e: Entity): void => {
-      const key = `${e.kind}\u0000${e.value}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      out.push(e);
-    };
+    const out = new EntityList();
     const extractOptions = ctx.defaultCountry ? { defaultCountry: ctx.defaultCountry } : {};
     if (this.registry.revision !== this.memoRevision || this.memo.size >= this.memoLimit) {
       this.memo.clear();
@@ -90,17 +101,17 @@ export class TrustScanner {
       const key = `${x.kind}\u0000${x.value}\u0000${x.host ?? ''}\u0000${x.channel ?? ctx.channel ?? ''}\u0000${x.obfuscated === true}`;
       const known = personal ? undefined : this.memo.get(key);
       if (known) {
-        add({ ...known, reasons: [...known.reasons] });
+        out.add({ ...known, reasons: [...known.reasons] });
         continue;
       }
       const e = this.judge(x, ctx);
       if (!personal && this.memoLimit > 0) this.memo.set(key, { ...e, reasons: [...e.reasons] });
-      add(e);
+      out.add(e);
     }
-    for (const name of ctx.names ?? []) add(judgeName(j, name));
-    if (ctx.sender) for (const e of this.checkSender(ctx.sender)) add(e);
-    for (const e of findScamScripts(text)) add(e);
-    return out;
+    for (const name of ctx.names ?? []) out.add(judgeName(j, name));
+    if (ctx.sender) for (const e of this.checkSender(ctx.sender)) out.add(e);
+    for (const e of findScamScripts(text)) out.add(e);
+    return out.items;
   }
 
   private judge(x: Extracted, ctx: ScanContext): Entity {
