@@ -18,6 +18,7 @@ import { Composer } from '../router/composer.ts';
 import type { RouterContext } from '../router/context.ts';
 import type { IngestEnrichment } from '../store/conversations.ts';
 import { ScamRegistry, secretEntities, shield, TrustScanner, VerificationCodes } from '../trust/index.ts';
+import type { LoginLimits } from './auth/rate-limit.ts';
 import type { Role } from './auth/users.ts';
 import { buildInbox, type InboxServer } from './server.ts';
 import { trustDesk } from './trust-desk.ts';
@@ -49,7 +50,9 @@ export interface InboxFixture {
   close(): Promise<void>;
 }
 
-export async function inboxFixture(options: { listen?: boolean } = {}): Promise<InboxFixture> {
+export async function inboxFixture(
+  options: { listen?: boolean; loginLimits?: LoginLimits } = {},
+): Promise<InboxFixture> {
   const prefix = `t-inbox-${randomUUID().slice(0, 8)}`;
   const platform = await startFakePlatform();
   const adapter = new FakePlatformAdapter(platform.url);
@@ -102,6 +105,7 @@ export async function inboxFixture(options: { listen?: boolean } = {}): Promise<
     trust: trustDesk(registry, scanner),
     codes: new VerificationCodes({ secret: 'test-secret-of-32-bytes-at-least!' }),
     liveBlockMs: 200,
+    ...(options.loginLimits ? { loginLimits: options.loginLimits } : {}),
   });
   const { app, inbox } = server;
   if (options.listen) await app.listen({ host: '127.0.0.1', port: 0 });
