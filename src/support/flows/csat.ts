@@ -15,7 +15,7 @@ import { dequeue } from './handoff.ts';
 import { isCommand } from './triage.ts';
 
 const MIN = 60_000;
-/** Resolved conversations whose handling time counts for estimates (scanned back this far). */
+/** How far back the first agent reply is looked for (handling time for estimates). */
 const HISTORY_SCAN = 200;
 
 export function csatTurns(flow: Flow): Middleware<RouterContext> {

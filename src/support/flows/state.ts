@@ -38,31 +38,37 @@ export const StoredTriage = z.object({
   ),
 });
 
-/** The fields of the per-conversation support hash and how each is parsed back. */
-const FIELDS = {
-  collect: CollectState,
-  answers: CollectedAnswers,
-  triage: StoredTriage,
-  csat: Csat,
+/**
+ * A hash field: JSON of the schema. Values are ours, but a hand-edited or older hash must
+ * not crash a turn, so an unreadable field reads as absent.
+ */
+const stored = <T extends z.ZodType>(schema: T) =>
+  z.string().transform(parseJson).pipe(schema).optional().catch(undefined);
+
+/** The per-conversation support hash, field by field. */
+const SupportHash = z.object({
+  collect: stored(CollectState),
+  answers: stored(CollectedAnswers),
+  triage: stored(StoredTriage),
+  csat: stored(Csat),
   /** Article ids offered in the last clarifying question (a bare "2" picks the second). */
-  clarify: z.array(z.string()),
+  clarify: stored(z.array(z.string())),
   /** Until when a text counts as the CSAT comment. */
-  csatCommentUntil: z.number(),
+  csatCommentUntil: stored(z.number()),
   /** When the user first wrote in this episode (SLA clock). */
-  openedAt: z.number(),
+  openedAt: stored(z.number()),
   /** Hand-off: when it entered a queue, and which. */
-  queuedAt: z.number(),
-  queueTeam: z.string(),
+  queuedAt: stored(z.number()),
+  queueTeam: stored(z.string()),
   /** The wait last told to the user (ms; -1 = told without an estimate). */
-  etaToldMs: z.number(),
-  /** Set by the resolve hook; a later user message (other than the CSAT comment) re-opens. */
-  resolvedAt: z.number(),
+  etaToldMs: stored(z.number()),
+  /** The store's resolve instant the CSAT survey was sent for; a later user message re-opens. */
+  resolvedAt: stored(z.number()),
   /** SLA warnings already published, e.g. "firstResponse:warning". */
-  slaWarned: z.array(z.string()),
-} as const;
-type Fields = typeof FIELDS;
-export type SupportField = keyof Fields;
-export type SupportValues = { [K in SupportField]?: z.infer<Fields[K]> };
+  slaWarned: stored(z.array(z.string())),
+});
+export type SupportValues = z.output<typeof SupportHash>;
+export type SupportField = keyof SupportValues;
 
 export class SupportState {
   constructor(
@@ -107,18 +113,13 @@ export class SupportState {
     return this.global('teams');
   }
 
-  async get<K extends SupportField>(id: string, field: K): Promise<SupportValues[K] | undefined> {
+  async get<K extends SupportField>(id: string, field: K): Promise<SupportValues[K]> {
     const raw = await this.redis.hget(this.conversationKey(id), field);
-    return raw === null ? undefined : parseField(field, raw);
+    return raw === null ? undefined : SupportHash.parse({ [field]: raw })[field];
   }
 
   async all(id: string): Promise<SupportValues> {
-    const hash = await this.redis.hgetall(this.conversationKey(id));
-    const out: Record<string, unknown> = {};
-    for (const [field, raw] of Object.entries(hash)) {
-      if (Object.hasOwn(FIELDS, field)) out[field] = parseField(field as SupportField, raw);
-    }
-    return out as SupportValues;
+    return SupportHash.parse(await this.redis.hgetall(this.conversationKey(id)));
   }
 
   async set(id: string, values: SupportValues): Promise<void> {
@@ -157,10 +158,4 @@ export class SupportState {
     const values = await this.redis.lrange(this.handlingKey(team), 0, window - 1);
     return values.map(Number).filter(Number.isFinite).reverse();
   }
-}
-
-/** Stored values are ours, but a hand-edited or older hash must not crash a turn: bad → absent. */
-function parseField<K extends SupportField>(field: K, raw: string): SupportValues[K] | undefined {
-  const parsed = FIELDS[field].safeParse(parseJson(raw));
-  return parsed.success ? (parsed.data as SupportValues[K]) : undefined;
 }
