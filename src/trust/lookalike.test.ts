@@ -122,6 +122,14 @@ describe('handles and names', () => {
     });
   });
 
+  it('a name one letter off a staff name is only a medium-confidence lookalike', () => {
+    expect(scanner.scan('', { names: ['Alice Cheng'] })[0]).toMatchObject({
+      verdict: 'lookalike',
+      confidence: 'medium',
+      target: 'Alice Chen',
+    });
+  });
+
   it('trusts staff names from official ids and leaves ordinary names alone', () => {
     const fromStaff = scanner.scan('hi', {
       sender: { channel: 'telegram', userId: '1000001', displayName: 'Alice Chen' },
