@@ -67,6 +67,7 @@ export class ScamRegistry {
   private subscriber: Redis | undefined;
   private timer: NodeJS.Timeout | undefined;
   private reloading: Promise<void> | undefined;
+  private reloadAgain = false;
   private readonly keys: Record<'entries' | 'version' | 'audit' | 'reports' | 'pending' | 'channel', string>;
   private readonly now: () => number;
 
@@ -89,6 +90,10 @@ export class ScamRegistry {
     const sub = this.redis.duplicate();
     this.subscriber = sub;
     sub.on('message', (_channel: string, message: string) => this.onChange(message));
+    // The version poll covers what a broken subscription misses; the error is only logged.
+    sub.on('error', (error: unknown) =>
+      this.options.logger?.warn({ err: error }, 'trust registry: subscriber error'),
+    );
     await sub.subscribe(this.keys.channel);
     await this.reload();
     this.timer = setInterval(() => void this.checkVersion(), this.options.pollMs ?? 500);
@@ -107,17 +112,23 @@ export class ScamRegistry {
     const change = parseJson(Change, message);
     if (!change) {
       this.options.logger?.warn('trust registry: unreadable change message; reloading');
-      void this.reload();
+      this.reloadQuietly();
       return;
     }
     if (change.version <= this.index.version) return;
     if (change.version !== this.index.version + 1 || change.op === 'reload') {
-      void this.reload();
+      this.reloadQuietly();
       return;
     }
     if (change.op === 'set') this.index.set(change.entry);
     else this.index.delete(change.kind, change.value);
     this.index.version = change.version;
+  }
+
+  private reloadQuietly(): void {
+    this.reload().catch((error: unknown) =>
+      this.options.logger?.warn({ err: error }, 'trust registry: reload failed'),
+    );
   }
 
   private async checkVersion(): Promise<void> {
@@ -131,10 +142,18 @@ export class ScamRegistry {
 
   /** Replaces the in-memory copy with what Redis holds (scanned in pages, never one huge reply). */
   reload(): Promise<void> {
-    this.reloading ??= (async () => {
+    if (this.reloading) {
+      // A change arrived while reading: read once more when this pass ends.
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
       try {
-        const version = Number((await this.redis.get(this.keys.version)) ?? 0);
-        this.index.replaceAll(await this.scanEntries(), version);
+        do {
+          this.reloadAgain = false;
+          const version = Number((await this.redis.get(this.keys.version)) ?? 0);
+          this.index.replaceAll(await this.scanEntries(), version);
+        } while (this.reloadAgain);
       } finally {
         this.reloading = undefined;
       }
