@@ -12,7 +12,7 @@ import { LivePublisher } from '../bus/live.ts';
 import { OutboundQueue } from '../bus/outbound.ts';
 import { DEFAULT_LIMITS, LimitConfig, type VerityConfig } from '../config/schema.ts';
 import type { AdapterHealth, ChannelAdapter } from '../core/channel.ts';
-import { ChannelLimiter, limiterConnection } from '../delivery/limiter.ts';
+import { ChannelLimiter, type Limiter, limiterConnection, NO_LIMITS } from '../delivery/limiter.ts';
 import { DeliveryWorker } from '../delivery/worker.ts';
 import { type Enricher, StoreSink } from '../ingest/sink.ts';
 import { Metrics } from '../ops/metrics.ts';
@@ -41,7 +41,7 @@ export interface RuntimeOptions {
 
 interface ChannelParts {
   adapter: ChannelAdapter;
-  limiter: ChannelLimiter;
+  limiter: Limiter;
   delivery: DeliveryWorker;
   started: boolean;
   error?: string;
@@ -118,21 +118,16 @@ export class Runtime {
    */
   private async startChannel(adapter: ChannelAdapter): Promise<void> {
     const { config, logger } = this.options;
-    // Its own connection: bottleneck defines its scripts on the client it is given, which
-    // must not race ioredis auto-pipelining on the shared one.
-    this.connection ??= limiterConnection(
-      this.redis.duplicate({ enableAutoPipelining: false, connectionName: 'verity-limiter' }),
-      logger,
-    );
-    const limits =
-      config.channels[adapter.channel]?.limits ??
-      LimitConfig.parse(DEFAULT_LIMITS[adapter.channel] ?? DEFAULT_LIMITS.wechat);
-    const limiter = new ChannelLimiter(this.connection, {
-      redis: this.redis,
-      keys: this.store.keys,
-      channel: adapter.channel,
-      limits,
-    });
+    const configured = config.channels[adapter.channel]?.limits;
+    const limiter =
+      configured === 'off'
+        ? NO_LIMITS
+        : new ChannelLimiter(this.limiterConnection(), {
+            redis: this.redis,
+            keys: this.store.keys,
+            channel: adapter.channel,
+            limits: configured ?? LimitConfig.parse(DEFAULT_LIMITS[adapter.channel] ?? DEFAULT_LIMITS.wechat),
+          });
     const delivery = new DeliveryWorker({
       redis: this.redis,
       store: this.store,
@@ -158,6 +153,18 @@ export class Runtime {
         'channel failed to start; the others keep running',
       );
     }
+  }
+
+  /**
+   * One bottleneck connection per process, of its own: bottleneck defines its scripts on
+   * the client it is given, which must not race ioredis auto-pipelining on the shared one.
+   */
+  private limiterConnection(): Bottleneck.IORedisConnection {
+    this.connection ??= limiterConnection(
+      this.redis.duplicate({ enableAutoPipelining: false, connectionName: 'verity-limiter' }),
+      this.options.logger,
+    );
+    return this.connection;
   }
 
   health(): { ok: boolean; redis: string; channels: Record<string, AdapterHealth> } {

@@ -22,7 +22,7 @@ describe('configuration', () => {
     expect(config.organization.name).toBe('Example Wallet');
     expect(config.official.domains).toContain('example.com');
     expect(config.redis).toMatchObject({ keyPrefix: 'verity', shards: 16 });
-    expect(config.channels.telegram?.limits?.perSecond).toBe(30);
+    expect(config.channels.telegram?.limits).toMatchObject({ perSecond: 30 });
   });
 
   it('fills defaults for a minimal file', () => {

@@ -78,7 +78,8 @@ export const DEFAULT_LIMITS: Record<string, z.input<typeof LimitConfig>> = {
 export const ChannelConfig = z
   .object({
     enabled: z.boolean().default(true),
-    limits: LimitConfig.optional(),
+    /** The platform's limits; `off` sends without any limiter (a self-hosted server with none, a benchmark). */
+    limits: z.union([LimitConfig, z.literal('off')]).optional(),
   })
   .catchall(z.unknown());
 

@@ -16,13 +16,13 @@ import { parseJson } from '../core/json.ts';
 import { OutboundCommand } from '../core/model.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { ConversationStore } from '../store/conversations.ts';
-import type { ChannelLimiter } from './limiter.ts';
+import type { Limiter } from './limiter.ts';
 
 export interface DeliveryOptions {
   redis: Redis;
   store: ConversationStore;
   adapter: ChannelAdapter;
-  limiter: ChannelLimiter;
+  limiter: Limiter;
   live: LivePublisher;
   logger: Logger;
   metrics: Metrics;
