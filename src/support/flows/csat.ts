@@ -98,6 +98,7 @@ export async function onConversationResolved(
   }
   await flow.state.clear(
     c.id,
+    'collectTurn',
     'queuedAt',
     'queueTeam',
     'etaToldMs',

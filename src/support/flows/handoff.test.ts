@@ -1,5 +1,8 @@
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dm } from '../../../test/support/events.ts';
 import { assign, replyAsAgent } from '../../agents/actions.ts';
+import { RouterContext } from '../../router/context.ts';
 import { type Harness, supportHarness } from './harness.ts';
 
 let h: Harness | undefined;
@@ -45,6 +48,32 @@ describe('support flows: collection and hand-off', () => {
     const note = (await h.runtime.store.history(id, { limit: 20 })).find((m) => m.note);
     expect(note?.text).toContain('accountId: ann@example.com');
     expect(note?.author.kind).toBe('system');
+  });
+
+  it('a re-run of the same event (router crash, replay) answers the same question again', async () => {
+    h = await supportHarness();
+    const id = await h.say('re', 'my withdrawal has not arrived');
+    await h.waitReplies('re', 1);
+    await h.press('re', 'human');
+    await h.waitReplies('re', 3);
+    const event = dm('re', {
+      channel: 'fake',
+      sender: { channel: 'fake', userId: 're' },
+      text: 're@example.com',
+    });
+    await h.runtime.sink.ingest(event);
+    expect((await h.waitReplies('re', 4, 3))[0]).toMatch(/transaction hash/);
+    const message = (await h.runtime.store.history(id, { limit: 5 })).find((m) => m.direction === 'in');
+    const again = new RouterContext(
+      event,
+      await h.runtime.store.get(id),
+      message,
+      h.runtime.store,
+      pino({ level: 'silent' }),
+    );
+    await h.support.middleware(again, async () => {});
+    expect(again.replies.map((r) => r.text)).toEqual([h.received('re')[3]]);
+    expect(await h.state.get(id, 'collect')).toMatchObject({ index: 1 });
   });
 
   it('tells each user their place in the queue, and re-tells it when the wait changed a lot', async () => {

@@ -69,9 +69,12 @@ export async function continueCollection(
 ): Promise<boolean> {
   const c = ctx.conversation;
   if (!c) return false;
-  const state = await flow.state.get(c.id, 'collect');
-  if (!state) return false;
   const event = ctx.event;
+  const stored = await flow.state.all(c.id);
+  const turn = `${event.channel}:${event.eventId}`;
+  const state = stored.collectTurn?.event === turn ? stored.collectTurn.before : stored.collect;
+  if (!state) return false;
+  await flow.state.set(c.id, { collectTurn: { event: turn, before: state } });
   const step = collectStep(state, {
     text: ctx.text,
     attachments: event.type === 'message' ? event.attachments : [],

@@ -48,6 +48,11 @@ const stored = <T extends z.ZodType>(schema: T) =>
 /** The per-conversation support hash, field by field. */
 const SupportHash = z.object({
   collect: stored(CollectState),
+  /**
+   * The collection state before the last answer and the event that gave it: a re-run of
+   * that event (router crash, replay) starts from here instead of answering the next question.
+   */
+  collectTurn: stored(z.object({ event: z.string(), before: CollectState })),
   answers: stored(CollectedAnswers),
   triage: stored(StoredTriage),
   csat: stored(Csat),
