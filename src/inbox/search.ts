@@ -49,5 +49,5 @@ export async function searchConversations(
 }
 
 function matches(text: string | undefined, needle: string): boolean {
-  return text !== undefined && text.normalize('NFKC').toLowerCase().includes(needle);
+  return text?.normalize('NFKC').toLowerCase().includes(needle) ?? false;
 }

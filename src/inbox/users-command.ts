@@ -45,7 +45,7 @@ export async function usersCommand(args: readonly string[], deps: UsersCommandDe
         deps.print(`${u.username}\t${u.role}\t${u.name}${u.disabled ? '\t(disabled)' : ''}`);
       return 0;
     }
-    if (!username) return fail(USERS_USAGE, 2);
+    if (!username || !['add', 'passwd', 'role'].includes(command ?? '')) return fail(USERS_USAGE, 2);
     if (command === 'add') {
       const role = Role.safeParse(option('role') ?? 'agent');
       if (!role.success) return fail(`unknown role; use one of ${Role.options.join(', ')}`, 2);

@@ -202,7 +202,7 @@ describe.skipIf(!available)('inbox in Chromium', () => {
     expect(await agent.textContent('[data-test="conversation-title"]')).toBe(name);
     expect(await item(agent, 'Mallory').locator('[data-test="conversation-name"]').textContent()).toBe(name);
     expect(await agent.locator('img[src="x"], img[src="y"], a[href^="javascript"]').count()).toBe(0);
-    expect(await agent.evaluate(() => Reflect.get(window, '__xss'))).toBeUndefined();
+    expect(await agent.evaluate(() => Reflect.get(globalThis, '__xss'))).toBeUndefined();
     await new Promise((r) => setTimeout(r, 300));
     expect(dialogs).toEqual([]);
     await shot(agent, '06-xss-as-text');

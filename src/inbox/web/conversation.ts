@@ -150,7 +150,7 @@ export async function openConversation(panel: HTMLElement, id: string, onChange:
   const history = h('div', { class: 'history', 'data-test': 'history' });
   const older = h(
     'button',
-    { type: 'button', class: 'older', onclick: () => void loadOlder(history, older) },
+    { type: 'button', class: 'older', onclick: () => void loadOlder(older) },
     t('loadOlder'),
   );
   if (loaded.messages.length < 50) older.hidden = true;
@@ -166,7 +166,7 @@ export async function openConversation(panel: HTMLElement, id: string, onChange:
     await api('POST', `/api/conversations/${id}/read`).catch(() => undefined);
 }
 
-async function loadOlder(history: HTMLElement, button: HTMLButtonElement): Promise<void> {
+async function loadOlder(button: HTMLButtonElement): Promise<void> {
   if (!current) return;
   const oldest = current.messages[0]?.seq;
   if (!oldest || oldest <= 1) {
