@@ -41,8 +41,11 @@ export function csatTurns(flow: Flow): Middleware<RouterContext> {
     if (e.type !== 'message' || isCommand(ctx.text)) return next();
     const stored = await flow.state.all(c.id);
     const now = flow.now();
-    if (stored.csatCommentUntil !== undefined && now <= stored.csatCommentUntil && stored.csat) {
-      await flow.state.set(c.id, { csat: { ...stored.csat, comment: ctx.text.slice(0, 2000), at: now } });
+    const turn = `${e.channel}:${e.eventId}`;
+    const commenting = stored.csatCommentUntil !== undefined && now <= stored.csatCommentUntil;
+    if (stored.csat && (commenting || stored.csat.commentEvent === turn)) {
+      const comment = ctx.text.slice(0, 2000);
+      await flow.state.set(c.id, { csat: { ...stored.csat, comment, commentEvent: turn, at: now } });
       await flow.state.clear(c.id, 'csatCommentUntil');
       if (stored.resolvedAt !== undefined && c.status !== 'resolved')
         await ctx.update({ status: 'resolved' });

@@ -100,6 +100,8 @@ export async function handOff(flow: Flow, ctx: RouterContext, answers: Collected
   const ticket = await ctx.store.ensureTicket(c.id, (n) => formatTicket(flow.config.ticketPrefix, n));
   const team = routeTeam(flow.config, { category: triage.category, language, priority: triage.priority });
   const changes: UpdateChanges = {
+    // Already set by ensureTicket; repeated so the inbox's live event carries it.
+    ticket,
     owner: 'none',
     team,
     category: triage.category,

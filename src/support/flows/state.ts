@@ -18,6 +18,8 @@ export type CollectedAnswers = z.infer<typeof CollectedAnswers>;
 export const Csat = z.object({
   score: z.number().int().min(1).max(5).optional(),
   comment: z.string().optional(),
+  /** The event that carried the comment (a re-run of it is still the comment). */
+  commentEvent: z.string().optional(),
   at: z.number(),
 });
 export type Csat = z.infer<typeof Csat>;
