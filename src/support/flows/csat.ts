@@ -102,6 +102,7 @@ export async function onConversationResolved(
   await flow.state.clear(
     c.id,
     'collectTurn',
+    'collectStartedBy',
     'queuedAt',
     'queueTeam',
     'etaToldMs',

@@ -38,7 +38,10 @@ export async function requestHuman(flow: Flow, ctx: RouterContext): Promise<void
   if (!c) return;
   const language = flow.language(ctx);
   const stored = await flow.state.all(c.id);
-  if (stored.collect) {
+  const turn = `${ctx.event.channel}:${ctx.event.eventId}`;
+  // Asked again mid-collection: hand off with what is there (unless this is a re-run of
+  // the very request that started the questions, which starts them again).
+  if (stored.collect && stored.collectStartedBy !== turn) {
     await handOff(flow, ctx, stored.collect.answers);
     return;
   }
@@ -57,7 +60,7 @@ export async function requestHuman(flow: Flow, ctx: RouterContext): Promise<void
     await handOff(flow, ctx, {});
     return;
   }
-  await flow.state.set(c.id, { collect: step.state });
+  await flow.state.set(c.id, { collect: step.state, collectStartedBy: turn });
   for (const reply of collectReplies(flow.t, step.send, language)) ctx.reply(reply);
 }
 
@@ -114,7 +117,7 @@ export async function handOff(flow: Flow, ctx: RouterContext, answers: Collected
   const merged = { ...((await flow.state.get(c.id, 'answers')) ?? {}), ...answers };
   await flow.state.set(c.id, { answers: merged, queuedAt: now, queueTeam: team });
   await flow.state.setIfAbsent(c.id, 'openedAt', now);
-  await flow.state.clear(c.id, 'collect', 'clarify');
+  await flow.state.clear(c.id, 'collect', 'collectStartedBy', 'clarify');
   await flow.state.redis.zadd(flow.state.slaKey(), 'NX', now, c.id);
   if (Object.keys(merged).length) {
     await flow.note(

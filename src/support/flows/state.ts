@@ -55,6 +55,8 @@ const SupportHash = z.object({
    * that event (router crash, replay) starts from here instead of answering the next question.
    */
   collectTurn: stored(z.object({ event: z.string(), before: CollectState })),
+  /** The event that started the questions. */
+  collectStartedBy: stored(z.string()),
   answers: stored(CollectedAnswers),
   triage: stored(StoredTriage),
   csat: stored(Csat),
