@@ -113,7 +113,12 @@ async function sse(url: string, cookie: string, onEvent: (data: string) => void)
       // aborted at the end
     }
   })();
-  return { close: () => (controller.abort(), pump) };
+  return {
+    close: () => {
+      controller.abort();
+      return pump;
+    },
+  };
 }
 
 export async function run(): Promise<Record<string, number | string>> {

@@ -51,7 +51,7 @@ export interface InboxFixture {
 }
 
 export async function inboxFixture(
-  options: { listen?: boolean; loginLimits?: LoginLimits } = {},
+  options: { listen?: boolean; loginLimits?: LoginLimits; publicUrl?: string } = {},
 ): Promise<InboxFixture> {
   const prefix = `t-inbox-${randomUUID().slice(0, 8)}`;
   const platform = await startFakePlatform();
@@ -100,7 +100,7 @@ export async function inboxFixture(
     outbound: runtime.outbound,
     metrics: runtime.metrics,
     health: () => runtime.health(),
-    config: { host: '127.0.0.1', port: 0 },
+    config: { host: '127.0.0.1', port: 0, ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) },
     logger,
     trust: trustDesk(registry, scanner),
     codes: new VerificationCodes({ secret: 'test-secret-of-32-bytes-at-least!' }),
