@@ -1,0 +1,247 @@
+/**
+ * Telegram throughput through the whole Verity path: emulator → telegraf adapter (polling)
+ * → Redis store → router → rate-limited delivery → emulator, against a bare telegraf echo
+ * bot on the same kind of emulator, in the same run. The emulator's flood limits are lifted
+ * and Verity's channel limits set out of reach, so both figures measure software, not
+ * Telegram's limits. On a busy machine the rates swing with the load, so the run also
+ * prints what each message costs (CPU of this process and of redis-server, Redis commands
+ * by kind): those locate the overhead whatever the load.
+ *
+ *   npx tsx bench/telegram.ts     figures, then one JSON line
+ */
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { TelegramAdapter } from '../adapters/telegram/adapter.ts';
+import { startTelegramEmulator } from '../adapters/telegram/emulator/emulator.ts';
+import { Runtime } from '../src/app/runtime.ts';
+import { parseConfigText } from '../src/config/load.ts';
+import type { ChannelAdapter, InboundSink } from '../src/core/channel.ts';
+import { createLogger } from '../src/ops/logger.ts';
+import { Metrics } from '../src/ops/metrics.ts';
+import { Composer } from '../src/router/composer.ts';
+import type { RouterContext } from '../src/router/context.ts';
+import { connectRedis } from '../src/store/redis.ts';
+import { benchRedis } from './lib/redis.ts';
+import { jsonLine, printFigures, round } from './lib/report.ts';
+import { bareEchoRate } from './telegram-bare.ts';
+
+const MESSAGES = Number(process.env.BENCH_TELEGRAM_MESSAGES ?? 3000);
+/** Private chats the messages are spread over (the bare bench's default too). */
+const CHATS = 200;
+
+export interface VerityRate {
+  msgPerSec: number;
+  /** Messages per second stored by the adapter (the receiving half alone). */
+  storedPerSec: number;
+  /** Median milliseconds from injection to: stored by the adapter, reply sent. */
+  storedMs: number;
+  repliedMs: number;
+  /** Redis commands the server executed per message, all roles together, and the top kinds. */
+  redisCommandsPerMessage: number;
+  topCommands: string;
+  /** CPU milliseconds per message: this process (adapter, router, delivery, emulator) and redis-server. */
+  cpuMs: { node: number; redis: number };
+}
+
+function config(prefix: string) {
+  return parseConfigText(
+    `organization: { name: Bench }
+official: { name: Bench }
+redis: { keyPrefix: ${prefix}, shards: 16 }
+bus: { batchSize: 256, maxLen: 1000000 }
+channels:
+  telegram: { limits: { perSecond: 100000, perChat: { count: 100000, windowMs: 1000 } } }`,
+    'bench.yaml',
+  );
+}
+
+/** Polls rarely, so watching costs the measured process next to nothing. */
+async function until(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** Times each event from injection to the sink's answer, without changing what it does. */
+function timedSink(sink: InboundSink, injectedAt: Map<string, number>, stored: number[]): InboundSink {
+  return {
+    async ingest(event) {
+      const outcome = await sink.ingest(event);
+      const parsed = TextEvent.safeParse(event);
+      const at = parsed.success ? injectedAt.get(parsed.data.text) : undefined;
+      if (at !== undefined) stored.push(Date.now() - at);
+      return outcome;
+    },
+  };
+}
+
+/** Calls per command since the server started (INFO commandstats). */
+async function commandStats(redis: Redis): Promise<Map<string, number>> {
+  const info = await redis.info('commandstats');
+  const calls = new Map<string, number>();
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    if (match[1] && match[2]) calls.set(match[1], Number(match[2]));
+  }
+  return calls;
+}
+
+/** redis-server's CPU seconds so far (user + system). */
+async function redisCpu(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+/** Commands per message between two INFO snapshots: the total and the five most frequent. */
+function perMessage(before: Map<string, number>, after: Map<string, number>, messages: number) {
+  const delta = [...after].map(([name, n]) => [name, (n - (before.get(name) ?? 0)) / messages] as const);
+  const top = delta
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, Number(process.env.BENCH_TOP ?? 5))
+    .map(([name, n]) => `${name} ${n.toFixed(1)}`)
+    .join(', ');
+  return { total: delta.reduce((sum, [, n]) => sum + n, 0), top };
+}
+
+const TextEvent = z.object({ text: z.string() }).loose();
+
+/** Messages per second through the full Verity path. */
+export async function verityRate(redisUrl: string, total = MESSAGES): Promise<VerityRate> {
+  const emu = await startTelegramEmulator({ limits: false });
+  const logger = createLogger(process.env.BENCH_LOG ?? 'warn');
+  const users = Array.from({ length: CHATS }, (_, i) => emu.addUser({ first_name: `u${i}` }));
+  const injectedAt = new Map<string, number>();
+  const stored: number[] = [];
+  const telegram = new TelegramAdapter({
+    token: emu.token,
+    logger,
+    settings: { apiRoot: emu.apiRoot, polling: { timeoutSeconds: 1 } },
+  });
+  const adapter: ChannelAdapter = {
+    channel: telegram.channel,
+    start: (sink) => telegram.start(timedSink(sink, injectedAt, stored)),
+    stop: () => telegram.stop(),
+    send: (command) => telegram.send(command),
+    limitScope: (command) => telegram.limitScope(command),
+    health: () => telegram.health(),
+  };
+  const runtime = new Runtime({
+    config: config(`bench-tg-${Date.now()}`),
+    redisUrl,
+    roles: ['router', 'adapter:telegram'],
+    adapters: [adapter],
+    middleware: new Composer<RouterContext>()
+      .on('message:addressed', (ctx) => ctx.reply(`echo: ${ctx.text}`))
+      .middleware(),
+    logger,
+    metrics: new Metrics(),
+    blockMs: 20,
+  });
+  const replies = () => users.reduce((n, user) => n + emu.sentMessages(user.id).length, 0);
+  try {
+    await runtime.start();
+    // Warm-up: scripts loaded, consumer groups made, connections hot.
+    const warm = users[0];
+    if (!warm) throw new Error('no users');
+    emu.privateMessage(warm, 'warm-up');
+    await emu.waitForSent(warm.id, 1, 30_000);
+
+    const stats = connectRedis({ url: redisUrl }, 'bench-stats');
+    const before = await commandStats(stats);
+    const redisCpuBefore = await redisCpu(stats);
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    let storedAt = 0;
+    const storedAll = until(() => stored.length >= total, 120_000, `${total} stored`).then(() => {
+      storedAt = performance.now();
+    });
+    for (let i = 0; i < total; i += 1) {
+      const user = users[i % users.length];
+      if (!user) continue;
+      const text = `message ${i}`;
+      injectedAt.set(text, Date.now());
+      emu.privateMessage(user, text);
+      // Yield now and then so polls are answered while we inject, as in the bare bench.
+      if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
+    }
+    // The warm-up reply is not part of the run.
+    await until(() => replies() - 1 >= total, 120_000, `${total} replies`);
+    const elapsed = (performance.now() - started) / 1000;
+    const nodeCpuMs = cpuSince(cpu);
+    const redisCpuMs = ((await redisCpu(stats)) - redisCpuBefore) * 1000;
+    await storedAll;
+    const commands = perMessage(before, await commandStats(stats), total);
+    stats.disconnect();
+    const replied: number[] = [];
+    for (const user of users) {
+      for (const sent of emu.sentMessages(user.id)) {
+        const at = injectedAt.get(sent.text.replace(/^echo: /, ''));
+        if (at !== undefined) replied.push(sent.at - at);
+      }
+    }
+    return {
+      msgPerSec: total / elapsed,
+      storedPerSec: total / ((storedAt - started) / 1000),
+      storedMs: median(stored),
+      repliedMs: median(replied),
+      redisCommandsPerMessage: commands.total,
+      topCommands: commands.top,
+      cpuMs: { node: nodeCpuMs / total, redis: redisCpuMs / total },
+    };
+  } finally {
+    await runtime.stop();
+    await emu.close();
+  }
+}
+
+export async function run(): Promise<Record<string, number | string>> {
+  const server = await benchRedis();
+  try {
+    const verity = await verityRate(server.url);
+    const bareCpu = process.cpuUsage();
+    const bareEchoPerSec = await bareEchoRate({ messages: MESSAGES, chats: CHATS });
+    const bareCpuMs = cpuSince(bareCpu) / MESSAGES;
+    const ratio = verity.msgPerSec / bareEchoPerSec;
+    printFigures(`telegram: ${MESSAGES.toLocaleString('en-US')} messages over ${CHATS} private chats`, [
+      ['Verity full path messages/s', verity.msgPerSec],
+      ['bare telegraf echo messages/s', bareEchoPerSec],
+      ['ratio', round(ratio)],
+      ['Verity receiving half (stored/s)', verity.storedPerSec],
+      ['median ms injected → stored', verity.storedMs],
+      ['median ms injected → reply sent', verity.repliedMs],
+      ['CPU ms per message: Verity process', verity.cpuMs.node],
+      ['CPU ms per message: redis-server', verity.cpuMs.redis],
+      ['CPU ms per message: bare echo', bareCpuMs],
+      ['Redis commands per message', verity.redisCommandsPerMessage],
+      ['  most frequent (per message)', verity.topCommands],
+      ['target', 'ratio >= 0.5'],
+    ]);
+    const figures = {
+      bench: 'telegram',
+      msgPerSec: Math.round(verity.msgPerSec),
+      bareEchoPerSec: Math.round(bareEchoPerSec),
+      ratio: round(ratio),
+    };
+    jsonLine(figures);
+    return figures;
+  } finally {
+    await server.stop();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await run();
