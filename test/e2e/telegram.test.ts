@@ -7,10 +7,12 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TelegramEmulator } from '../../adapters/telegram/emulator/emulator.ts';
+import { createTelegramChannel } from '../../adapters/telegram/index.ts';
 import { Composer } from '../../src/router/composer.ts';
 import type { RouterContext } from '../../src/router/context.ts';
-import { echo, waitFor } from '../support/pipeline.ts';
+import { captureLog, echo, testRuntime, waitFor } from '../support/pipeline.ts';
 import { startFixture, stopFixture } from '../support/processes.ts';
+import { dropPrefix, testRedis } from '../support/redis.ts';
 import {
   conversationOf,
   messagesOf,
@@ -286,5 +288,30 @@ describe('telegram through the pipeline: webhook, limits, failures', () => {
     await waitFor(() => emu.stats().pendingUpdates === 0, 10_000, 'every update confirmed');
     await new Promise((r) => setTimeout(r, 300));
     expect(emu.sentMessages(hal.id)).toHaveLength(2);
+  });
+
+  it("the app's sandbox channel (no token) runs the pipeline against an emulator enforcing the configured limits", async () => {
+    const limits = { perSecond: 5, perChat: { count: 1, windowMs: 1000 } };
+    const { logger } = captureLog();
+    const channel = await createTelegramChannel({ section: { limits }, env: {}, logger });
+    const { emulator } = channel;
+    if (!emulator) throw new Error('expected the sandbox emulator');
+    onCleanup(() => channel.close());
+    const { runtime } = testRuntime({
+      adapters: [channel.adapter],
+      config: '  telegram: { limits: { perSecond: 5, perChat: { count: 1, windowMs: 1000 } } }',
+    });
+    onCleanup(async () => {
+      await runtime.stop();
+      const { redis } = testRedis();
+      await dropPrefix(redis, runtime.store.keys.prefix);
+      redis.disconnect();
+    });
+    await runtime.start();
+    const users = Array.from({ length: 4 }, (_, i) => emulator.addUser({ first_name: `sb${i}` }));
+    for (const round of [1, 2]) for (const user of users) emulator.privateMessage(user, `ping ${round}`);
+    for (const user of users) await emulator.waitForSent(user.id, 2, 30_000);
+    for (const user of users) expect(sentTexts(emulator, user.id)).toEqual(['echo: ping 1', 'echo: ping 2']);
+    expect(emulator.stats().totalViolations).toBe(0);
   });
 });
