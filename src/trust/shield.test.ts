@@ -65,6 +65,11 @@ describe('recovery phrases', () => {
       '我的钱包余额不见了，请帮我看一下这个问题是什么原因造成的，谢谢你们的帮助和支持',
       '我们的产品在中国市场上有很大的发展空间，这是一个非常好的机会，大家一起努力工作吧',
       'abandon ability able about above absent absorb abstract absurd abuse access',
+      '网络手续费低于当前网络接受的水平时，交易会一直处于待确认。',
+      '提现手续费用于支付网络费用，确认前会显示：例如 TRC20 的 USDT 约 1 USDT，ERC20 视 gas 约 3–10 USDT。',
+      '提示：App 密码不是助记词。如果自托管钱包的助记词丢失，任何人（包括我们）都无法恢复。',
+      '向您索要助记词的人就是骗子：我们绝不会索要助记词、私钥，也没有所谓的“钱包验证”。',
+      '同义词：提现, 提币, 取款, 出金, 体现, 提款, 转出, 充值, 充币, 入金, 存款, 转入, 到账',
     ]) {
       expect(shield(text)).toEqual({ text, redactions: [] });
     }
@@ -97,6 +102,10 @@ describe('private keys and passwords', () => {
     expect(shield('my password is hunter22!').text).toBe('my password is [redacted: password]');
     expect(shield('密码：abc12345').text).toBe('密码：[redacted: password]');
     expect(shield('the password reset did not work').redactions).toEqual([]);
+    expect(shield('your app password is not your recovery phrase').redactions).toEqual([]);
+    expect(shield('make sure no password is visible.').redactions).toEqual([]);
+    expect(shield('password: hunter2.').text).toBe('password: [redacted: password].');
+    expect(shield('my password is Sunshine7').text).toBe('my password is [redacted: password]');
   });
 
   it('handles mixed texts with several secrets', () => {

@@ -151,11 +151,23 @@ const INDEXES: ReadonlyArray<ReadonlyMap<string, number>> = LISTS.map(
   (list) => new Map(list.map((w, i) => [w.normalize('NFKD'), i] as const)),
 );
 
-function checksumValid(window: readonly Word[], mask: number): boolean {
+/**
+ * The Chinese lists are sorted by how common a character is, and prose is made of the
+ * most common ones: a random phrase averages index ~1024, everyday sentences ~300–450.
+ * Requiring a high average keeps prose out while losing about 0.3 % of genuine 12-word
+ * phrases (fewer for longer ones) written without spaces.
+ */
+const MIN_MEAN_INDEX_UNSPACED = 550;
+const PHRASE_HINT = /助记|助記|短语|短語|私钥|私鑰|钱包|錢包|密语|密語/;
+
+function checksumValid(window: readonly Word[], mask: number, unspaced = false): boolean {
   return INDEXES.some((index, bit) => {
     if (!(mask & (1 << bit))) return false;
     const indices = window.map((w) => index.get(w.text) ?? -1);
-    return !indices.includes(-1) && bip39ChecksumValid(indices);
+    if (indices.includes(-1)) return false;
+    if (unspaced && indices.reduce((a, b) => a + b, 0) / indices.length < MIN_MEAN_INDEX_UNSPACED)
+      return false;
+    return bip39ChecksumValid(indices);
   });
 }
 
@@ -173,7 +185,9 @@ function validWindow(words: readonly Word[], mask: number, anchored: boolean): W
     const offsets = anchored
       ? [0, words.length - n]
       : Array.from({ length: words.length - n + 1 }, (_, i) => i);
-    const valid = [...new Set(offsets)].filter((from) => checksumValid(words.slice(from, from + n), mask));
+    const valid = [...new Set(offsets)].filter((from) =>
+      checksumValid(words.slice(from, from + n), mask, anchored),
+    );
     if (valid.length > 0) return words.slice(Math.min(...valid), Math.max(...valid) + n);
   }
   return undefined;
@@ -183,21 +197,30 @@ function validWindow(words: readonly Word[], mask: number, anchored: boolean): W
 function phraseInRun(run: Word[], mask: number): Span[] {
   const gluedHan = run.filter((w) => w.glued).length > run.length / 2;
   if (!gluedHan) {
-    // Spaced words: a run this long is a phrase even with a typo; a valid checksum only
-    // narrows the redaction to the phrase itself.
-    // Very long runs (pasted word lists) are redacted whole without searching them.
-    return [span((run.length <= MAX_WORDS * 2 ? validWindow(run, mask, false) : undefined) ?? run)];
+    // Very long runs (pasted word lists) are redacted whole without searching them; a
+    // valid checksum narrows the redaction to the phrase itself.
+    const found = run.length <= MAX_WORDS * 2 ? validWindow(run, mask, false) : undefined;
+    if (found) return [span(found)];
+    // Latin words in a run this long are a phrase even with a typo; Chinese words separated
+    // by commas are as likely a list of terms, so those need the checksum.
+    return run.some((w) => w.han) ? [] : [span(run)];
   }
-  // Unspaced Chinese: ordinary prose is made of the same common characters, so only a
-  // stretch with a valid BIP-39 checksum counts, at the start or end of a glued segment
-  // (a phrase pasted between punctuation, or right after "助记词是").
+  // Unspaced Chinese: prose is made of the same common characters, so a stretch counts
+  // only with a valid checksum, rare characters on average, and either filling a whole
+  // segment between punctuation or following "助记词" and the like in its segment.
   const spans: Span[] = [];
   let from = 0;
   for (let i = 1; i <= run.length; i++) {
     if (i < run.length && run[i]!.glued) continue;
-    const hit = validWindow(run.slice(from, i), mask, true);
-    if (hit) spans.push(span(hit));
+    const segment = run.slice(from, i);
     from = i;
+    const hit = validWindow(segment, mask, true);
+    if (!hit) continue;
+    const rest = segment
+      .filter((w) => !hit.includes(w))
+      .map((w) => w.text)
+      .join('');
+    if (rest === '' || PHRASE_HINT.test(rest)) spans.push(span(hit));
   }
   return spans;
 }
@@ -208,7 +231,9 @@ const HASH_CONTEXT = /(?:\btx|\btxn|hash|txid|transaction|block|\/tx\/|交易|�
 const WIF = /(?<![0-9a-z])[5KLc9][1-9A-HJ-NP-Za-km-z]{50,51}(?![0-9a-z])/gu;
 const EXTENDED_KEY = /(?<![0-9a-z])[xtyzuv]prv[1-9A-HJ-NP-Za-km-z]{100,112}(?![0-9a-z])/gu;
 const PASSWORD =
-  /(?:\b(?:password|passwd|passcode|passphrase|pwd|pin(?:\s*code)?)|密码|口令)\s*(?:is|was|=|:|：|是|为|:-)\s*["'“]?([^\s"'”]{3,128})/giu;
+  /(?:\b(?:password|passwd|passcode|passphrase|pwd|pin(?:\s*code)?)|密码|口令)\s*(is|was|=|:|：|是|为|:-)\s*["'“]?([^\s"'”]{3,128})/giu;
+/** After "is"/"是" a word is usually prose ("is visible"): only password-like values count there. */
+const PASSWORD_LIKE = /\d|[^\p{L}\p{N}]|\p{Ll}\p{Lu}/u;
 
 // Cheap triggers: each costly pattern runs only when its trigger is in the text.
 const LONG_HEX = /[0-9a-f]{64}/i;
@@ -243,8 +268,10 @@ function keySpans(text: string): Span[] {
   }
   if (PASSWORD_WORD.test(text)) {
     for (const m of text.matchAll(PASSWORD)) {
-      const value = m[1]!;
-      const start = m.index + m[0].length - value.length;
+      const raw = m[2]!;
+      const value = raw.replace(/[.,。，]+$/u, '');
+      if (value.length < 3 || (/^(is|was|是|为)$/i.test(m[1]!) && !PASSWORD_LIKE.test(value))) continue;
+      const start = m.index + m[0].length - raw.length;
       spans.push({ start, end: start + value.length, kind: 'password' });
     }
   }
