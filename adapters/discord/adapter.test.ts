@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DiscordAdapter } from './adapter.ts';
+import { AdapterStoppedError, DiscordAdapter } from './adapter.ts';
 import { type Org, orgAdapter, orgSettings, RecordingSink, startOrg } from './testing.ts';
 
 let org: Org;
@@ -243,7 +243,7 @@ describe('DiscordAdapter against the emulator', () => {
     expect(adapter.health()).toMatchObject({ ok: false, detail: 'stopped' });
     await expect(
       adapter.send({ type: 'typing', id: 't', channel: 'discord', threadKey: dm.channelId }),
-    ).rejects.toMatchObject({ kind: 'transient', reason: 'adapter-stopped' });
+    ).rejects.toBeInstanceOf(AdapterStoppedError);
   });
 
   it('fails to start with a wrong token, without leaving anything behind', async () => {

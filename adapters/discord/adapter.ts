@@ -16,7 +16,6 @@ import type {
   LimitScope,
   SendResult,
 } from '../../src/core/channel.ts';
-import { DeliveryError } from '../../src/core/errors.ts';
 import type { OutboundCommand } from '../../src/core/model.ts';
 import { registerCommands } from './commands.ts';
 import type { DiscordCredentials, DiscordSettings } from './config.ts';
@@ -58,6 +57,18 @@ const RECEIVING_EVENTS = [
 ] as const;
 
 const CDN_HOSTS = new Set(['cdn.discordapp.com', 'media.discordapp.net']);
+
+/**
+ * A send while the adapter is stopped (the runtime stops adapters before draining delivery).
+ * Deliberately not a DeliveryError: delivery then leaves the command in its stream for the
+ * next process to send, instead of spending its retries and recording a failure for good.
+ */
+export class AdapterStoppedError extends Error {
+  constructor() {
+    super('discord adapter: send() while not started');
+    this.name = 'AdapterStoppedError';
+  }
+}
 
 export class DiscordAdapter implements ChannelAdapter {
   readonly channel = 'discord';
@@ -138,8 +149,7 @@ export class DiscordAdapter implements ChannelAdapter {
 
   async send(command: OutboundCommand): Promise<SendResult> {
     const sender = this.#sender;
-    if (!sender)
-      throw new DeliveryError('transient', 'adapter-stopped', 'discord adapter: send() while not started');
+    if (!sender) throw new AdapterStoppedError();
     if (command.type === 'send') {
       const entry = this.#pending.match(command);
       const answered = entry ? await this.#pending.answer(entry, command) : undefined;

@@ -28,6 +28,7 @@ afterEach(async () => {
 interface Pipeline {
   org: Org;
   runtime: Runtime;
+  prefix: string;
   adapterLines: () => string[];
 }
 
@@ -37,14 +38,17 @@ async function discordPipeline(
     middleware?: Middleware<RouterContext>;
     limits?: string;
     settings?: Partial<DiscordSettingsInput>;
+    /** Another process of the same deployment: same emulator, same Redis prefix. */
+    sharing?: { org: Org; prefix: string };
   } = {},
 ): Promise<Pipeline> {
-  const org = await startOrg(options.emulator);
+  const org = options.sharing?.org ?? (await startOrg(options.emulator));
   // The emulator closes last: a client left connected to a closed emulator reconnects in a loop.
-  cleanups.push(() => org.emu.close());
+  if (!options.sharing) cleanups.push(() => org.emu.close());
   const { logger, lines } = memoryLogger();
   const adapter = orgAdapter(org, { logger, ...(options.settings ? { settings: options.settings } : {}) });
   const { runtime, prefix } = testRuntime({
+    ...(options.sharing ? { prefix: options.sharing.prefix } : {}),
     adapters: [adapter],
     middleware: options.middleware ?? echo(),
     config: `  discord: { limits: ${options.limits ?? DISCORD_LIMITS} }`,
@@ -56,7 +60,7 @@ async function discordPipeline(
     redis.disconnect();
   });
   await runtime.start();
-  return { org, runtime, adapterLines: lines };
+  return { org, runtime, prefix, adapterLines: lines };
 }
 
 async function conversationOf(runtime: Runtime, threadKey: string): Promise<string> {
@@ -291,5 +295,33 @@ describe('discord through the pipeline', { timeout: 60_000 }, () => {
     );
     expect(conversation.unreachable).toBe('blocked');
     expect(org.emu.botMessagesIn(dm.channelId)).toHaveLength(0);
+  });
+
+  it('a reply still queued when the process stops is sent once by the next process', async () => {
+    const first = await discordPipeline();
+    const { org } = first;
+    await org.emu.waitForBotMessage(org.supportChannelId, 1, WAIT);
+    // Longer than discord.js waits by itself: delivery holds the reply while the process stops.
+    org.emu.injectFault({ kind: '429', retryAfter: 4 }, 1, /\/messages$/);
+    const dm = org.emu.injectDm(org.alice.id, 'are you still there?');
+    await waitFor(
+      async () => {
+        const counts = await first.runtime.metrics.deliveries.get();
+        return counts.values.some((v) => v.labels.outcome === 'rate_limited' && v.value > 0);
+      },
+      WAIT,
+      'the reply held by a rate limit',
+    );
+    const id = await conversationOf(first.runtime, dm.channelId);
+    await first.runtime.stop();
+    expect(org.emu.botMessagesIn(dm.channelId)).toHaveLength(0);
+
+    const next = await discordPipeline({ sharing: { org, prefix: first.prefix } });
+    const [reply] = await org.emu.waitForBotMessage(dm.channelId, 1, WAIT);
+    expect(reply?.content).toBe('echo: are you still there?');
+    const messages = await settled(next.runtime, id, 1);
+    expect(messages.filter((m) => m.direction === 'out').map((m) => m.delivery?.state)).toEqual(['sent']);
+    await quiet();
+    expect(org.emu.botMessagesIn(dm.channelId)).toHaveLength(1);
   });
 });
