@@ -1,0 +1,218 @@
+/**
+ * Discord throughput through the whole Verity path: emulator gateway → discord.js adapter
+ * → Redis store → router → delivery → emulator REST, against a bare discord.js echo bot on
+ * the same kind of emulator, in the same run. Limits are lifted everywhere (the emulator's
+ * buckets and global cap, discord.js's global REST cap, Verity's `limits: off`), so both
+ * figures measure software, not Discord's limits.
+ *
+ *   npx tsx bench/discord.ts     figures, then one JSON line
+ */
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { z } from 'zod';
+import { DiscordAdapter } from '../adapters/discord/adapter.ts';
+import { DiscordSettings } from '../adapters/discord/config.ts';
+import { startDiscordEmulator } from '../adapters/discord/emulator/emulator.ts';
+import { Runtime } from '../src/app/runtime.ts';
+import { parseConfigText } from '../src/config/load.ts';
+import type { ChannelAdapter, InboundSink } from '../src/core/channel.ts';
+import { createLogger } from '../src/ops/logger.ts';
+import { Metrics } from '../src/ops/metrics.ts';
+import { Composer } from '../src/router/composer.ts';
+import type { RouterContext } from '../src/router/context.ts';
+import { bareEchoRate } from './discord-bare.ts';
+import { benchRedis } from './lib/redis.ts';
+import { jsonLine, printFigures, round } from './lib/report.ts';
+
+const MESSAGES = Number(process.env.BENCH_DISCORD_MESSAGES ?? 3000);
+/** Guild channels the messages are spread over (the bare bench's default too). */
+const CHANNELS = 50;
+/** Effectively no cap: discord.js would otherwise hold every bot to Discord's 50 requests/s. */
+const UNCAPPED = 100_000;
+
+export interface VerityRate {
+  msgPerSec: number;
+  /** Median milliseconds from injection to: stored by the adapter, send called by delivery, reply received by the emulator. */
+  storedMs: number;
+  sendCalledMs: number;
+  repliedMs: number;
+  /** Median milliseconds a send spends in the adapter (discord.js REST round trip). */
+  sendMs: number;
+}
+
+function config(prefix: string) {
+  return parseConfigText(
+    `organization: { name: Bench }
+official: { name: Bench }
+redis: { keyPrefix: ${prefix}, shards: 16 }
+bus: { batchSize: 256, maxLen: 1000000 }
+channels:
+  discord: { limits: off }`,
+    'bench.yaml',
+  );
+}
+
+/** Polls rarely, so watching costs the measured process next to nothing. */
+async function until(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+const TextEvent = z.object({ text: z.string() }).loose();
+
+/** Times each event from injection to the sink's answer, without changing what it does. */
+function timedSink(sink: InboundSink, injectedAt: Map<string, number>, stored: number[]): InboundSink {
+  return {
+    async ingest(event) {
+      const outcome = await sink.ingest(event);
+      const parsed = TextEvent.safeParse(event);
+      const at = parsed.success ? injectedAt.get(parsed.data.text) : undefined;
+      if (at !== undefined) stored.push(Date.now() - at);
+      return outcome;
+    },
+  };
+}
+
+/** Messages per second through the full Verity path, every channel a support channel. */
+export async function verityRate(redisUrl: string, total = MESSAGES): Promise<VerityRate> {
+  const emu = await startDiscordEmulator({
+    rateLimits: { globalPerSecond: 0, messages: { limit: 1_000_000, windowMs: 1000 } },
+  });
+  const logger = createLogger(process.env.BENCH_LOG ?? 'warn');
+  const guild = emu.createGuild('Bench');
+  const user = emu.createUser('sender');
+  emu.addMember(guild.id, user.id);
+  const channels = Array.from({ length: CHANNELS }, (_, i) => emu.createTextChannel(guild.id, `c${i}`).id);
+  const discord = new DiscordAdapter({
+    settings: DiscordSettings.parse({
+      guildIds: [guild.id],
+      supportChannelIds: channels,
+      commands: { register: 'off' },
+      tickets: { postButton: false },
+      rest: { globalRequestsPerSecond: UNCAPPED },
+    }),
+    credentials: { token: emu.token, applicationId: emu.applicationId, apiBase: emu.apiBase },
+    logger: process.env.BENCH_LOG ? logger : pino({ level: 'silent' }),
+    readyTimeoutMs: 30_000,
+  });
+  const injectedAt = new Map<string, number>();
+  const stored: number[] = [];
+  const sendCalled: number[] = [];
+  const sending: number[] = [];
+  const adapter: ChannelAdapter = {
+    channel: discord.channel,
+    start: (sink) => discord.start(timedSink(sink, injectedAt, stored)),
+    stop: () => discord.stop(),
+    async send(command) {
+      const started = Date.now();
+      const at = command.type === 'send' ? injectedAt.get(command.text.replace(/^echo: /, '')) : undefined;
+      if (at !== undefined) sendCalled.push(started - at);
+      const result = await discord.send(command);
+      if (at !== undefined) sending.push(Date.now() - started);
+      return result;
+    },
+    limitScope: (command) => discord.limitScope(command),
+    health: () => discord.health(),
+  };
+  const runtime = new Runtime({
+    config: config(`bench-dc-${Date.now()}`),
+    redisUrl,
+    roles: ['router', 'adapter:discord'],
+    adapters: [adapter],
+    middleware: new Composer<RouterContext>()
+      .on('message:addressed', (ctx) => ctx.reply(`echo: ${ctx.text}`))
+      .middleware(),
+    logger,
+    metrics: new Metrics(),
+    blockMs: 20,
+  });
+  // Every message the emulator holds is either injected here or the bot's: counting the map is
+  // O(1), where scanning channels for bot messages would cost the measured process more and more.
+  let injected = 0;
+  const replies = () => emu.world.messages.size - injected;
+  try {
+    await runtime.start();
+    // Warm-up: scripts loaded, consumer groups made, connections and buckets hot.
+    for (const id of channels) {
+      emu.injectGuildMessage(id, user.id, `warm-up ${id}`);
+      injected += 1;
+    }
+    await until(() => replies() >= channels.length, 60_000, 'warm-up replies');
+    const warm = replies();
+
+    const started = performance.now();
+    for (let i = 0; i < total; i += 1) {
+      const text = `message ${i}`;
+      injectedAt.set(text, Date.now());
+      emu.injectGuildMessage(channels[i % channels.length] ?? '', user.id, text);
+      injected += 1;
+      // Yield now and then so the gateway writes while we inject, as in the bare bench.
+      if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await until(() => replies() - warm >= total, 180_000, `${total} replies`);
+    const elapsed = (performance.now() - started) / 1000;
+    const replied: number[] = [];
+    for (const id of channels) {
+      for (const sent of emu.botMessagesIn(id)) {
+        const at = injectedAt.get(sent.content.replace(/^echo: /, ''));
+        if (at !== undefined) replied.push(Date.parse(sent.timestamp) - at);
+      }
+    }
+    return {
+      msgPerSec: total / elapsed,
+      storedMs: median(stored),
+      sendCalledMs: median(sendCalled),
+      repliedMs: median(replied),
+      sendMs: median(sending),
+    };
+  } finally {
+    // The client goes before the emulator, else discord.js reconnects in a loop.
+    await runtime.stop();
+    await emu.close();
+  }
+}
+
+export async function run(): Promise<Record<string, number | string>> {
+  const server = await benchRedis();
+  try {
+    const verity = await verityRate(server.url);
+    const bareEchoPerSec = await bareEchoRate({
+      messages: MESSAGES,
+      channels: CHANNELS,
+      globalRequestsPerSecond: UNCAPPED,
+      timeoutMs: 180_000,
+    });
+    const ratio = verity.msgPerSec / bareEchoPerSec;
+    printFigures(`discord: ${MESSAGES.toLocaleString('en-US')} messages over ${CHANNELS} support channels`, [
+      ['Verity full path messages/s', verity.msgPerSec],
+      ['bare discord.js echo messages/s', bareEchoPerSec],
+      ['ratio', round(ratio)],
+      ['median ms injected → stored', verity.storedMs],
+      ['median ms injected → delivery calls send', verity.sendCalledMs],
+      ['median ms injected → reply received', verity.repliedMs],
+      ['median ms in adapter.send (REST)', verity.sendMs],
+      ['target', 'ratio >= 0.5'],
+    ]);
+    const figures = {
+      bench: 'discord',
+      msgPerSec: Math.round(verity.msgPerSec),
+      bareEchoPerSec: Math.round(bareEchoPerSec),
+      ratio: round(ratio),
+    };
+    jsonLine(figures);
+    return figures;
+  } finally {
+    await server.stop();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await run();
