@@ -160,6 +160,19 @@ describe.skipIf(!available)('inbox in Chromium', () => {
     await shot(two, '03-second-agent');
   });
 
+  it('shows an SLA warning live on the conversation', async () => {
+    const agent = await open('agent');
+    const id = await f.ingest('still waiting for an answer', { userId: 'frank', displayName: 'Frank' });
+    await item(agent, 'Frank').waitFor();
+    await f.runtime.live.publish({
+      type: 'sla',
+      conversationId: id,
+      data: { clock: 'firstResponse', phase: 'warning', dueAt: Date.now() + 60_000, priority: 'normal' },
+    });
+    await item(agent, 'Frank').locator('[data-test="sla"]').waitFor({ timeout: 2000 });
+    await agent.locator('[data-test="toast"]', { hasText: 'firstResponse warning — Frank' }).waitFor();
+  });
+
   it('a moderator flags an account and the next message mentioning it carries the warning', async () => {
     const moderator = await open('moderator');
     await moderator.click('[data-test="tab-moderation"]');

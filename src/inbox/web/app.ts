@@ -13,7 +13,7 @@ import { h, replace, toast } from './dom.ts';
 import { lang, t, toggleLang } from './i18n.ts';
 import { refreshList, renderFilters } from './list.ts';
 import { renderModeration } from './moderation.ts';
-import { state } from './state.ts';
+import { personOf, state } from './state.ts';
 import type { LiveEvent, User } from './types.ts';
 
 type View = 'inbox' | 'moderation' | 'admin';
@@ -215,8 +215,12 @@ function connectEvents(): void {
     }
     if (event.type === 'alert' && event.data.kind === 'mention')
       toast(`${String(event.data.by ?? '')} ${t('mentionedYou')}`);
-    if (event.type === 'sla')
-      toast(`${t('sla')}: ${String(event.data.message ?? event.conversationId ?? '')}`, 'warn');
+    if (event.type === 'sla' && event.conversationId) {
+      const label = `${String(event.data.clock ?? '')} ${String(event.data.phase ?? '')}`.trim();
+      state.sla.set(event.conversationId, label);
+      const who = state.conversations.find((c) => c.id === event.conversationId);
+      toast(`${t('sla')}: ${label}${who ? ` — ${personOf(who)}` : ''}`, 'warn');
+    }
     if (event.type === 'message' && event.conversationId) state.typing.delete(event.conversationId);
     if (
       open &&

@@ -123,6 +123,13 @@ export function renderList(panel: HTMLElement, handlers: ListHandlers): void {
             c.priority !== 'normal'
               ? h('span', { class: `priority priority-${c.priority}` }, c.priority)
               : null,
+            state.sla.has(c.id) && c.status !== 'resolved'
+              ? h(
+                  'span',
+                  { class: 'sla', 'data-test': 'sla', title: state.sla.get(c.id) ?? '' },
+                  `⏰ ${state.sla.get(c.id) ?? ''}`,
+                )
+              : null,
             h('span', { class: 'assignee' }, c.assignee ? nameOf(c.assignee) : t('unassignedLabel')),
             h('time', {}, timeOf(c.lastMessageAt)),
           ),

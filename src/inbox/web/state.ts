@@ -10,6 +10,8 @@ export const state = {
   filter: { view: 'all' as 'all' | 'mine' | 'unassigned', status: 'open' as string, q: '' },
   /** conversation id → who is typing there, until when */
   typing: new Map<string, { name: string; until: number }>(),
+  /** conversation id → the latest SLA warning seen live (clock and phase) */
+  sla: new Map<string, string>(),
 };
 
 export function nameOf(userId: string | undefined): string {
