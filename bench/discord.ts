@@ -21,7 +21,9 @@ import { createLogger } from '../src/ops/logger.ts';
 import { Metrics } from '../src/ops/metrics.ts';
 import { Composer } from '../src/router/composer.ts';
 import type { RouterContext } from '../src/router/context.ts';
+import { connectRedis } from '../src/store/redis.ts';
 import { bareEchoRate } from './discord-bare.ts';
+import { commandsPerMessage, measureCost } from './lib/cost.ts';
 import { benchRedis } from './lib/redis.ts';
 import { jsonLine, printFigures, round } from './lib/report.ts';
 
@@ -39,6 +41,10 @@ export interface VerityRate {
   repliedMs: number;
   /** Median milliseconds a send spends in the adapter (discord.js REST round trip). */
   sendMs: number;
+  /** CPU milliseconds per message: this process (emulator, adapter, router, delivery) and redis-server. */
+  cpuMs: { node: number; redis: number };
+  redisCommandsPerMessage: number;
+  topCommands: string;
 }
 
 function config(prefix: string) {
@@ -149,6 +155,8 @@ export async function verityRate(redisUrl: string, total = MESSAGES): Promise<Ve
     await until(() => replies() >= channels.length, 60_000, 'warm-up replies');
     const warm = replies();
 
+    const stats = connectRedis({ url: redisUrl }, 'bench-stats');
+    const cost = await measureCost(stats);
     const started = performance.now();
     for (let i = 0; i < total; i += 1) {
       const text = `message ${i}`;
@@ -160,6 +168,9 @@ export async function verityRate(redisUrl: string, total = MESSAGES): Promise<Ve
     }
     await until(() => replies() - warm >= total, 180_000, `${total} replies`);
     const elapsed = (performance.now() - started) / 1000;
+    const spent = await cost();
+    stats.disconnect();
+    const commands = commandsPerMessage(spent.commands, total);
     const replied: number[] = [];
     for (const id of channels) {
       for (const sent of emu.botMessagesIn(id)) {
@@ -173,6 +184,9 @@ export async function verityRate(redisUrl: string, total = MESSAGES): Promise<Ve
       sendCalledMs: median(sendCalled),
       repliedMs: median(replied),
       sendMs: median(sending),
+      cpuMs: { node: spent.nodeCpuMs / total, redis: spent.redisCpuMs / total },
+      redisCommandsPerMessage: commands.total,
+      topCommands: commands.top,
     };
   } finally {
     // The client goes before the emulator, else discord.js reconnects in a loop.
@@ -185,12 +199,16 @@ export async function run(): Promise<Record<string, number | string>> {
   const server = await benchRedis();
   try {
     const verity = await verityRate(server.url);
+    // Includes the bare bot's login (a few ms per thousand messages): the bare figure is, if anything, high.
+    const bareCpu = process.cpuUsage();
     const bareEchoPerSec = await bareEchoRate({
       messages: MESSAGES,
       channels: CHANNELS,
       globalRequestsPerSecond: UNCAPPED,
       timeoutMs: 180_000,
     });
+    const bareUsed = process.cpuUsage(bareCpu);
+    const bareCpuMs = (bareUsed.user + bareUsed.system) / 1000 / MESSAGES;
     const ratio = verity.msgPerSec / bareEchoPerSec;
     printFigures(`discord: ${MESSAGES.toLocaleString('en-US')} messages over ${CHANNELS} support channels`, [
       ['Verity full path messages/s', verity.msgPerSec],
@@ -200,6 +218,12 @@ export async function run(): Promise<Record<string, number | string>> {
       ['median ms injected → delivery calls send', verity.sendCalledMs],
       ['median ms injected → reply received', verity.repliedMs],
       ['median ms in adapter.send (REST)', verity.sendMs],
+      ['CPU ms per message: Verity process', verity.cpuMs.node],
+      ['CPU ms per message: redis-server', verity.cpuMs.redis],
+      ['CPU ms per message: bare echo process', bareCpuMs],
+      ['CPU ratio bare / (Verity + redis)', round(bareCpuMs / (verity.cpuMs.node + verity.cpuMs.redis))],
+      ['Redis commands per message', verity.redisCommandsPerMessage],
+      ['  most frequent (per message)', verity.topCommands],
       ['target', 'ratio >= 0.5'],
     ]);
     const figures = {
