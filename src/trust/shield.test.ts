@@ -1,4 +1,4 @@
-import { generateMnemonic } from '@scure/bip39';
+import { entropyToMnemonic, generateMnemonic } from '@scure/bip39';
 import { wordlist as english } from '@scure/bip39/wordlists/english.js';
 import { wordlist as japanese } from '@scure/bip39/wordlists/japanese.js';
 import { wordlist as simplified } from '@scure/bip39/wordlists/simplified-chinese.js';
@@ -10,8 +10,11 @@ import { shield } from './shield.ts';
 
 const en12 = generateMnemonic(english);
 const en24 = generateMnemonic(english, 256);
-const zh12 = generateMnemonic(simplified);
-const zht12 = generateMnemonic(traditional);
+// Fixed entropy for Chinese: the unspaced rule misses ~0.1 % of random phrases by design,
+// and a test must not depend on the draw.
+const entropy = (seed: number) => Uint8Array.from({ length: 16 }, (_, i) => (i * 73 + seed) & 255);
+const zh12 = entropyToMnemonic(entropy(41), simplified);
+const zht12 = entropyToMnemonic(entropy(97), traditional);
 
 describe('recovery phrases', () => {
   const spaced = (phrase: string, sep: string) => phrase.split(' ').join(sep);

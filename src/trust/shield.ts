@@ -157,17 +157,17 @@ const INDEXES: ReadonlyArray<ReadonlyMap<string, number>> = LISTS.map(
  * Requiring a high average keeps prose out while losing about 0.3 % of genuine 12-word
  * phrases (fewer for longer ones) written without spaces.
  */
-const MIN_MEAN_INDEX_UNSPACED = 550;
+const MIN_MEAN_INDEX_CHINESE = 550;
 const PHRASE_HINT = /助记|助記|短语|短語|私钥|私鑰|钱包|錢包|密语|密語/;
 
-function checksumValid(window: readonly Word[], mask: number, unspaced = false): boolean {
+function checksumValid(window: readonly Word[], mask: number): boolean {
+  const chinese = window.some((w) => w.han);
   return INDEXES.some((index, bit) => {
     if (!(mask & (1 << bit))) return false;
     const indices = window.map((w) => index.get(w.text) ?? -1);
     if (indices.includes(-1)) return false;
-    if (unspaced && indices.reduce((a, b) => a + b, 0) / indices.length < MIN_MEAN_INDEX_UNSPACED)
-      return false;
-    return bip39ChecksumValid(indices);
+    const mean = indices.reduce((a, b) => a + b, 0) / indices.length;
+    return (!chinese || mean >= MIN_MEAN_INDEX_CHINESE) && bip39ChecksumValid(indices);
   });
 }
 
@@ -185,9 +185,7 @@ function validWindow(words: readonly Word[], mask: number, anchored: boolean): W
     const offsets = anchored
       ? [0, words.length - n]
       : Array.from({ length: words.length - n + 1 }, (_, i) => i);
-    const valid = [...new Set(offsets)].filter((from) =>
-      checksumValid(words.slice(from, from + n), mask, anchored),
-    );
+    const valid = [...new Set(offsets)].filter((from) => checksumValid(words.slice(from, from + n), mask));
     if (valid.length > 0) return words.slice(Math.min(...valid), Math.max(...valid) + n);
   }
   return undefined;
