@@ -15,6 +15,8 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** false for signals that change nothing worth recording (typing, read marks). */
+    audit?: boolean;
   }
 }
 
@@ -38,6 +40,8 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   body?: B;
   /** Success status (default 200). */
   status?: number;
+  /** Leave out of the audit log (only for signals that change nothing: typing, read marks). */
+  audit?: false;
   handler: (input: Parsed<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<unknown>;
 }
 
@@ -83,7 +87,7 @@ export class Routes {
     app.route({
       method: spec.method,
       url: spec.url,
-      config: { access: spec.access },
+      config: { access: spec.access, audit: spec.audit ?? true },
       handler: async (request, reply) => {
         // An absent schema leaves its type parameter at ZodUnknown, whose output is `unknown`:
         // the assertions only restate that for the compiler.

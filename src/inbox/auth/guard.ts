@@ -69,6 +69,7 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
   app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
     const user = request.auth?.user;
     if (!user || user.role === 'agent' || SAFE.has(request.method) || reply.statusCode >= 400) return;
+    if (request.routeOptions.config.audit === false) return;
     await deps.audit
       .record({
         actor: user.username,

@@ -183,6 +183,7 @@ export function actionRoutes(inbox: Inbox) {
       url: '/conversations/:id/typing',
       access: 'agent',
       summary: 'Tell colleagues (live) that you are typing in this conversation',
+      audit: false,
       params: ConversationId,
       status: 204,
       handler: async ({ params, user }) => {

@@ -96,6 +96,7 @@ export function conversationRoutes(inbox: Inbox) {
       url: '/conversations/:id/read',
       access: 'agent',
       summary: 'Mark the conversation read (its unread count drops to 0)',
+      audit: false,
       params: ConversationId,
       status: 204,
       handler: async ({ params }) => {
