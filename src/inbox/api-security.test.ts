@@ -145,6 +145,8 @@ describe('audit log', () => {
       url: '/api/check',
       payload: { text: 'agents are not audited' },
     });
+    const typed = await f.ingest('typing is not an action', { userId: 'typing-audit' });
+    await f.request(f.sessions.admin, { method: 'POST', url: `/api/conversations/${typed}/typing` });
     const res = await f.request(f.sessions.admin, { method: 'GET', url: '/api/audit?limit=200' });
     const entries = res.json<{ entries: AuditEntry[] }>().entries;
     expect(entries).toContainEqual(
@@ -160,6 +162,7 @@ describe('audit log', () => {
     expect(res.body).not.toContain('secret password 123');
     expect(entries.some((e) => e.detail.includes('agents are not audited'))).toBe(false);
     expect(entries.some((e) => e.action === 'login failed')).toBe(true);
+    expect(entries.some((e) => e.action.endsWith('/typing'))).toBe(false);
     const mine = await f.request(f.sessions.admin, { method: 'GET', url: '/api/audit?actor=moderator' });
     expect(mine.json<{ entries: AuditEntry[] }>().entries.every((e) => e.actor === 'moderator')).toBe(true);
     expect(
