@@ -43,8 +43,12 @@ export async function createTelegramChannel(opts: {
   }
   const parsed = SandboxLimits.safeParse(opts.section ?? {});
   const limits = parsed.success ? parsed.data.limits : undefined;
+  // Ids from the clock (100 a second, wrapping at 2^31): a restart never repeats one the store has seen.
+  const fromClock = Math.floor(Date.now() / 10) % 2 ** 31;
   const emulator = await startTelegramEmulator({
     httpControl: true,
+    firstMessageId: fromClock,
+    firstUpdateId: fromClock,
     port: opts.emulatorPort ?? 0,
     ...(limits
       ? {

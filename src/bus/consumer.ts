@@ -42,6 +42,8 @@ export interface ConsumerOptions {
   blockMs?: number;
   claimIdleMs?: number;
   maxAttempts?: number;
+  /** Where a new group starts: '0' (everything still in the stream, the default) or '$' (only new entries). */
+  startAt?: '0' | '$';
   /** Approximate cap on the dead-letter stream. */
   deadLetterMaxLen?: number;
   onHandled?: (entry: StreamEntry, outcome: 'ok' | 'failed' | 'dead', ms: number) => void;
@@ -49,6 +51,7 @@ export interface ConsumerOptions {
 
 export class StreamConsumer {
   private readonly blocking: Redis;
+  private readonly startAt: '0' | '$';
   private running = false;
   private loop: Promise<void> | undefined;
   private inFlight = 0;
@@ -63,7 +66,7 @@ export class StreamConsumer {
    */
   private readonly handling = new Map<string, { stream: string; id: string }>();
   private lastRefresh = 0;
-  private readonly opts: Required<Omit<ConsumerOptions, 'orderKey' | 'onHandled'>> &
+  private readonly opts: Required<Omit<ConsumerOptions, 'orderKey' | 'onHandled' | 'startAt'>> &
     Pick<ConsumerOptions, 'orderKey' | 'onHandled'>;
 
   constructor(options: ConsumerOptions) {
@@ -76,6 +79,7 @@ export class StreamConsumer {
       deadLetterMaxLen: 100_000,
       ...options,
     };
+    this.startAt = options.startAt ?? '0';
     this.blocking = duplicateForBlocking(options.redis, `${options.group}:${options.consumer}`);
   }
 
@@ -86,8 +90,8 @@ export class StreamConsumer {
   async start(): Promise<void> {
     for (const stream of this.opts.streams) {
       try {
-        // From the beginning: events stored before the first router started are not skipped.
-        await this.opts.redis.xgroup('CREATE', stream, this.opts.group, '0', 'MKSTREAM');
+        // By default from the beginning: events stored before the first router started are not skipped.
+        await this.opts.redis.xgroup('CREATE', stream, this.opts.group, this.startAt, 'MKSTREAM');
       } catch (error) {
         if (!(error instanceof Error && error.message.includes('BUSYGROUP'))) throw error;
       }

@@ -85,6 +85,8 @@ export const TEMPLATE_PARAMS = {
   'check.lookalike': ['entity', 'official'],
   'check.unknown': ['entity'],
   'check.nothing': [],
+  'report.usage': [],
+  'report.received': [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type TemplateKey = keyof typeof TEMPLATE_PARAMS;

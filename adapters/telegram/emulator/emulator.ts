@@ -37,6 +37,11 @@ export interface TelegramEmulatorOptions {
   /** `false` only counts violations and still accepts the sends. */
   enforceLimits?: boolean;
   firstUpdateId?: number;
+  /**
+   * Where message ids start in every chat. The sandbox starts them from the clock, so a
+   * restarted emulator never reuses an id the (persistent) store has seen: Telegram never does.
+   */
+  firstMessageId?: number;
   webhookRetryMs?: number;
   webhookTimeoutMs?: number;
   /** Serve `POST /control/<action>` too (the sandbox); tests call the methods directly. */
@@ -76,7 +81,7 @@ export class TelegramEmulator {
       first_name: options.botName ?? 'Example Wallet Support',
       username: options.botUsername ?? 'ExampleWalletBot',
     };
-    this.world = new World(this.bot);
+    this.world = new World(this.bot, options.firstMessageId);
     this.flood = new FloodControl(resolveLimits(options.limits), options.enforceLimits ?? true);
     this.queue = new UpdateQueue({
       firstUpdateId: options.firstUpdateId ?? 1,

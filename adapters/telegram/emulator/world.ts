@@ -46,7 +46,11 @@ export class World extends EventEmitter {
   private nextGroupId = -1_000_000_001;
   private nextFile = 1;
 
-  constructor(readonly bot: TgUser) {
+  /** `firstMessageId`: where every chat's message ids start (1, as on Telegram, by default). */
+  constructor(
+    readonly bot: TgUser,
+    private readonly firstMessageId = 1,
+  ) {
     super();
     this.setMaxListeners(0);
   }
@@ -76,7 +80,13 @@ export class World extends EventEmitter {
     const chat: TgChat = { id: user.id, type: 'private', first_name: user.first_name };
     if (user.last_name !== undefined) chat.last_name = user.last_name;
     if (user.username !== undefined) chat.username = user.username;
-    this.chats.set(chat.id, { chat, nextMessageId: 1, messages: new Map(), sent: [], botIsAdmin: false });
+    this.chats.set(chat.id, {
+      chat,
+      nextMessageId: this.firstMessageId,
+      messages: new Map(),
+      sent: [],
+      botIsAdmin: false,
+    });
     return chat;
   }
 
@@ -95,7 +105,7 @@ export class World extends EventEmitter {
     if (opts.isForum) chat.is_forum = true;
     this.chats.set(chat.id, {
       chat,
-      nextMessageId: 1,
+      nextMessageId: this.firstMessageId,
       messages: new Map(),
       sent: [],
       botIsAdmin: opts.botIsAdmin ?? true,

@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { type ChannelSetup, createChannel } from '../../app/channels.ts';
 import { startSandboxRedis } from '../../app/local-redis-service.ts';
-import { routerMiddleware } from '../../app/middleware.ts';
 import { type Role, Runtime } from '../../app/runtime.ts';
+import { createServices } from '../../app/services.ts';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load.ts';
 import { startOpsServer } from '../../ops/http.ts';
 import { createLogger } from '../../ops/logger.ts';
@@ -102,15 +102,18 @@ export async function start(argv: string[]): Promise<number> {
     }
   }
 
+  const services = await createServices({ config, env, redisUrl, logger });
   const runtime = new Runtime({
     config,
     redisUrl,
     roles,
     adapters: setups.map((s) => s.adapter),
-    middleware: routerMiddleware(config, logger),
+    middleware: services.middleware,
+    enrich: services.enrich,
     logger,
   });
   await runtime.start();
+  if (roles.includes('router')) await services.startBackground(runtime.consumer);
   for (const setup of setups) setup.afterStart?.();
   const ops = await startOpsServer(runtime, runtime.metrics.registry, {
     host: config.inbox.host,
@@ -138,6 +141,7 @@ export async function start(argv: string[]): Promise<number> {
         resolve(1);
       }, DRAIN_TIMEOUT_MS);
       await runtime.stop();
+      await services.stop();
       for (const cleanup of cleanups)
         await cleanup().catch((err: unknown) => logger.warn({ err }, 'cleanup failed'));
       clearTimeout(deadline);

@@ -1,5 +1,5 @@
 -- purge: delete a resolved conversation whose retention has passed, with its messages,
--- overlays, thread mapping and index entries, all or nothing.
+-- overlays, support state, thread mapping and index entries, all or nothing.
 --
 -- KEYS[1]  the conversation's meta hash (`<base>c:<id>`)
 -- KEYS[2]  the shard's threads hash (`<base>threads`)
@@ -18,5 +18,5 @@ remove_from_indexes(base, id, meta)
 redis.call('ZREM', base .. 'i:resolved-at', id)
 local field = meta.channel .. '|' .. meta.threadKey
 if redis.call('HGET', KEYS[2], field) == id then redis.call('HDEL', KEYS[2], field) end
-redis.call('DEL', KEYS[1], KEYS[1] .. ':m', KEYS[1] .. ':e', KEYS[1] .. ':d', KEYS[1] .. ':p')
+redis.call('DEL', KEYS[1], KEYS[1] .. ':m', KEYS[1] .. ':e', KEYS[1] .. ':d', KEYS[1] .. ':p', KEYS[1] .. ':support')
 return 1
