@@ -20,7 +20,8 @@ import {
 } from './format.ts';
 
 const SNOWFLAKE = /^\d{15,21}$/;
-const Created = z.looseObject({ id: z.string().regex(/^\d+$/) });
+/** Only the id is read: a strict-shape object does not copy the rest of Discord's message. */
+const Created = z.object({ id: z.string().regex(/^\d+$/) });
 
 type Send = Extract<OutboundCommand, { type: 'send' }>;
 
