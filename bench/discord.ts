@@ -195,24 +195,33 @@ export async function verityRate(redisUrl: string, total = MESSAGES): Promise<Ve
   }
 }
 
+/** The bare echo bot's rate and CPU per message (its login included: a few ms in all). */
+async function bare(): Promise<{ perSec: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
+  const perSec = await bareEchoRate({
+    messages: MESSAGES,
+    channels: CHANNELS,
+    globalRequestsPerSecond: UNCAPPED,
+    timeoutMs: 180_000,
+  });
+  const used = process.cpuUsage(cpu);
+  return { perSec, cpuMs: (used.user + used.system) / 1000 / MESSAGES };
+}
+
 export async function run(): Promise<Record<string, number | string>> {
   const server = await benchRedis();
   try {
+    // Bare before and after Verity, averaged: on a shared machine the load drifts during a run.
+    const before = await bare();
     const verity = await verityRate(server.url);
-    // Includes the bare bot's login (a few ms per thousand messages): the bare figure is, if anything, high.
-    const bareCpu = process.cpuUsage();
-    const bareEchoPerSec = await bareEchoRate({
-      messages: MESSAGES,
-      channels: CHANNELS,
-      globalRequestsPerSecond: UNCAPPED,
-      timeoutMs: 180_000,
-    });
-    const bareUsed = process.cpuUsage(bareCpu);
-    const bareCpuMs = (bareUsed.user + bareUsed.system) / 1000 / MESSAGES;
+    const after = await bare();
+    const bareEchoPerSec = (before.perSec + after.perSec) / 2;
+    const bareCpuMs = (before.cpuMs + after.cpuMs) / 2;
     const ratio = verity.msgPerSec / bareEchoPerSec;
     printFigures(`discord: ${MESSAGES.toLocaleString('en-US')} messages over ${CHANNELS} support channels`, [
       ['Verity full path messages/s', verity.msgPerSec],
-      ['bare discord.js echo messages/s', bareEchoPerSec],
+      ['bare discord.js echo messages/s (mean)', bareEchoPerSec],
+      ['  before / after the Verity run', `${Math.round(before.perSec)} / ${Math.round(after.perSec)}`],
       ['ratio', round(ratio)],
       ['median ms injected → stored', verity.storedMs],
       ['median ms injected → delivery calls send', verity.sendCalledMs],
