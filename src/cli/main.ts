@@ -31,6 +31,23 @@ const COMMANDS: Record<string, Command> = {
     usage: 'verity store check | verity store purge',
     run: async (argv) => (await import('./commands/store.ts')).store(argv),
   },
+  trust: {
+    summary: 'check a text for impersonation; keep the scam registry',
+    usage: 'verity trust check|flag|unflag|list|import|export|verify-code … (verity trust --help)',
+    run: async (argv) => {
+      const { trust, TRUST_USAGE } = await import('./commands/trust.ts');
+      if (argv[0] === '--help' || argv.length === 0) {
+        console.log(TRUST_USAGE);
+        return 0;
+      }
+      return trust(argv);
+    },
+  },
+  users: {
+    summary: 'inbox accounts: add (the first admin too), passwd, role, list',
+    usage: 'verity users add|passwd|role|list …',
+    run: async (argv) => (await import('./commands/users.ts')).users(argv),
+  },
   kb: {
     summary: 'show how the knowledge base scores a question',
     usage: 'verity kb test [--json] [--hint LANG] "<question>"',
