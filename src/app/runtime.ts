@@ -188,16 +188,18 @@ export class Runtime {
     return this.state === 'running';
   }
 
-  /** Drain: adapters stop receiving, workers finish what they hold, then connections close. */
+  /** Drain: the router and delivery finish and acknowledge what they hold, adapters stop, connections close. */
   async stop(): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'stopping';
     const { logger } = this.options;
-    await Promise.all([...this.channels.values()].map((c) => (c.started ? c.adapter.stop() : undefined)));
+    // Workers first, while adapters can still send what they hold; anything an adapter
+    // receives meanwhile is stored and waits in its stream for the next process.
     await Promise.all([
       this.router?.stop(),
       ...[...this.channels.values()].map((c) => c.started && c.delivery.stop()),
     ]);
+    await Promise.all([...this.channels.values()].map((c) => (c.started ? c.adapter.stop() : undefined)));
     await Promise.all([...this.channels.values()].map((c) => c.limiter.stop()));
     await this.connection?.disconnect(false);
     await this.redis.quit().catch(() => this.redis.disconnect());
