@@ -9,6 +9,7 @@ import { type Role, Runtime } from '../../src/app/runtime.ts';
 import { parseConfigText } from '../../src/config/load.ts';
 import type { VerityConfig } from '../../src/config/schema.ts';
 import type { ChannelAdapter } from '../../src/core/channel.ts';
+import type { Enricher } from '../../src/ingest/sink.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { Composer, type Middleware } from '../../src/router/composer.ts';
 import type { RouterContext } from '../../src/router/context.ts';
@@ -59,6 +60,7 @@ export function testRuntime(options: {
   prefix?: string;
   config?: string;
   consumerName?: string;
+  enrich?: Enricher;
 }) {
   const prefix = options.prefix ?? `t-${randomUUID().slice(0, 8)}`;
   const { logger, log } = captureLog();
@@ -71,6 +73,7 @@ export function testRuntime(options: {
     logger,
     blockMs: 50,
     ...(options.consumerName ? { consumerName: options.consumerName } : {}),
+    ...(options.enrich ? { enrich: options.enrich } : {}),
   });
   return { runtime, prefix, log };
 }
