@@ -13,14 +13,15 @@ import { OutboundQueue } from '../bus/outbound.ts';
 import { DEFAULT_LIMITS, LimitConfig, type VerityConfig } from '../config/schema.ts';
 import type { AdapterHealth, ChannelAdapter } from '../core/channel.ts';
 import { ChannelLimiter, type Limiter, limiterConnection, NO_LIMITS } from '../delivery/limiter.ts';
-import { DeliveryWorker } from '../delivery/worker.ts';
+import { DeliveryWorker, deliveryGroup } from '../delivery/worker.ts';
 import { type Enricher, StoreSink } from '../ingest/sink.ts';
 import { Metrics } from '../ops/metrics.ts';
 import type { Middleware } from '../router/composer.ts';
 import type { RouterContext } from '../router/context.ts';
-import { Router } from '../router/router.ts';
+import { ROUTER_GROUP, Router } from '../router/router.ts';
 import { ConversationStore } from '../store/conversations.ts';
 import { connectRedis } from '../store/redis.ts';
+import { startHousekeeping } from './housekeeping.ts';
 
 export type Role = 'router' | 'inbox' | `adapter:${string}`;
 
@@ -58,6 +59,7 @@ export class Runtime {
   private readonly channels = new Map<string, ChannelParts>();
   private connection: Bottleneck.IORedisConnection | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  private stopHousekeeping: (() => void) | undefined;
 
   constructor(private readonly options: RuntimeOptions) {
     const { config } = options;
@@ -109,6 +111,25 @@ export class Runtime {
       if (!roles.includes(`adapter:${adapter.channel}`)) continue;
       await this.startChannel(adapter);
     }
+    this.stopHousekeeping = startHousekeeping({
+      redis: this.redis,
+      store: this.store,
+      metrics: this.metrics,
+      logger,
+      streams: () => [
+        ...(this.router
+          ? this.store.keys
+              .allShards()
+              .map((s) => ({ stream: this.store.keys.inboundStream(s), group: ROUTER_GROUP }))
+          : []),
+        ...[...this.channels.keys()].map((c) => ({
+          stream: this.store.keys.outboundStream(c),
+          group: deliveryGroup(c),
+        })),
+      ],
+      limiters: () => [...this.channels].map(([channel, parts]) => ({ channel, limiter: parts.limiter })),
+      ...(this.router ? { retentionDays: config.store.retention.resolvedDays } : {}),
+    });
     logger.info({ roles, consumer: this.consumer }, 'verity started');
   }
 
@@ -193,6 +214,7 @@ export class Runtime {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'stopping';
     const { logger } = this.options;
+    this.stopHousekeeping?.();
     // Workers first, while adapters can still send what they hold; anything an adapter
     // receives meanwhile is stored and waits in its stream for the next process.
     await Promise.all([

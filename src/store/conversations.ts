@@ -341,16 +341,7 @@ export class ConversationStore {
           this.redis,
           'verityListShard',
           [index],
-          [
-            this.keys.shard(shard),
-            mode,
-            cursorScore,
-            cursorId,
-            limit,
-            mode === 'set' ? 20_000 : budget,
-            checks.length / 2,
-            ...checks,
-          ],
+          [this.keys.shard(shard), mode, cursorScore, cursorId, limit, budget, checks.length / 2, ...checks],
         ),
       );
     const replies = await Promise.all(
@@ -361,7 +352,8 @@ export class ConversationStore {
           this.keys.index(shard, plan.field, plan.value),
           plan.checks,
         );
-        // A membership set too large to sort: walk the activity index with every filter as a check.
+        // A membership set larger than the budget is an unselective filter: walking the activity
+        // index with every filter as a check finds a page sooner than sorting the whole set.
         return first[0] === -1
           ? listShard(shard, 'walk', this.keys.index(shard, 'all'), plan.allChecks)
           : first;
