@@ -23,6 +23,7 @@ import { connectRedis } from '../store/redis.ts';
 import { SupportConfig } from '../support/config.ts';
 import { createSupport, type Support } from '../support/flows/index.ts';
 import { loadSupportData } from '../support/load.ts';
+import { formatTicket } from '../support/ticket.ts';
 import { CodeLedger, VerificationCodes } from '../trust/codes.ts';
 import { ScamRegistry } from '../trust/registry.ts';
 import { TrustScanner } from '../trust/scanner.ts';
@@ -32,7 +33,10 @@ export interface Services {
   enrich: Enricher;
   registry: ScamRegistry;
   scanner: TrustScanner;
+  ledger: CodeLedger;
   support: Support;
+  /** How ticket numbers are written (the support section's prefix). */
+  ticketFormat: (n: number) => string;
   /** Sweeps and the resolve hook; call in processes that run the router role. */
   startBackground(consumer: string): Promise<void>;
   stop(): Promise<void>;
@@ -108,7 +112,9 @@ export async function createServices(options: {
     enrich: trustEnricher(scanner),
     registry,
     scanner,
+    ledger,
     support,
+    ticketFormat: (n) => formatTicket(supportConfig.ticketPrefix, n),
     async startBackground(consumer) {
       timer = setInterval(() => {
         support.sweep().catch((err: unknown) => logger.warn({ err }, 'support sweep failed'));

@@ -8,6 +8,7 @@ import { startSandboxRedis } from '../../app/local-redis-service.ts';
 import { type Role, Runtime } from '../../app/runtime.ts';
 import { createServices } from '../../app/services.ts';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load.ts';
+import { startInbox, trustDesk } from '../../inbox/index.ts';
 import { startOpsServer } from '../../ops/http.ts';
 import { createLogger } from '../../ops/logger.ts';
 import { RedisServerMissingError } from '../../store/local-redis.ts';
@@ -115,15 +116,38 @@ export async function start(argv: string[]): Promise<number> {
   await runtime.start();
   if (roles.includes('router')) await services.startBackground(runtime.consumer);
   for (const setup of setups) setup.afterStart?.();
-  const ops = await startOpsServer(runtime, runtime.metrics.registry, {
-    host: config.inbox.host,
-    port: config.inbox.port,
-  });
-  cleanups.unshift(() => ops.close());
-  logger.info(
-    { url: `http://${config.inbox.host}:${config.inbox.port}` },
-    'health and metrics at /healthz, /readyz, /metrics',
-  );
+  const servers: Array<() => Promise<unknown>> = [];
+  // The inbox serves /healthz, /readyz and /metrics beside the API; a process without it serves just those.
+  if (roles.includes('inbox')) {
+    const inbox = await startInbox({
+      redis: runtime.redis,
+      store: runtime.store,
+      live: runtime.live,
+      outbound: runtime.outbound,
+      metrics: runtime.metrics,
+      health: () => runtime.health(),
+      config: config.inbox,
+      logger: logger.child({ role: 'inbox' }),
+      trust: trustDesk(services.registry, services.scanner),
+      codes: services.ledger,
+      ticketFormat: services.ticketFormat,
+    });
+    servers.push(() => inbox.close());
+    logger.info(
+      { url: inbox.url },
+      'inbox ready; create the first admin with `verity users add NAME --role admin`',
+    );
+  } else {
+    const ops = await startOpsServer(runtime, runtime.metrics.registry, {
+      host: config.inbox.host,
+      port: config.inbox.port,
+    });
+    servers.push(() => ops.close());
+    logger.info(
+      { url: `http://${config.inbox.host}:${config.inbox.port}` },
+      'health and metrics at /healthz, /readyz, /metrics',
+    );
+  }
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -140,6 +164,8 @@ export async function start(argv: string[]): Promise<number> {
         );
         resolve(1);
       }, DRAIN_TIMEOUT_MS);
+      for (const close of servers)
+        await close().catch((err: unknown) => logger.warn({ err }, 'server close failed'));
       await runtime.stop();
       await services.stop();
       for (const cleanup of cleanups)
