@@ -297,7 +297,7 @@ describe('discord through the pipeline', { timeout: 60_000 }, () => {
     expect(org.emu.botMessagesIn(dm.channelId)).toHaveLength(0);
   });
 
-  it('a reply still queued when the process stops is sent once by the next process', async () => {
+  it('a reply held by a rate limit when the process stops is sent once, by the drain, and never again', async () => {
     const first = await discordPipeline();
     const { org } = first;
     await org.emu.waitForBotMessage(org.supportChannelId, 1, WAIT);
@@ -313,12 +313,11 @@ describe('discord through the pipeline', { timeout: 60_000 }, () => {
       'the reply held by a rate limit',
     );
     const id = await conversationOf(first.runtime, dm.channelId);
+    // The drain stops delivery before the adapter, so the held reply is still sent.
     await first.runtime.stop();
-    expect(org.emu.botMessagesIn(dm.channelId)).toHaveLength(0);
+    expect(org.emu.botMessagesIn(dm.channelId).map((m) => m.content)).toEqual(['echo: are you still there?']);
 
     const next = await discordPipeline({ sharing: { org, prefix: first.prefix } });
-    const [reply] = await org.emu.waitForBotMessage(dm.channelId, 1, WAIT);
-    expect(reply?.content).toBe('echo: are you still there?');
     const messages = await settled(next.runtime, id, 1);
     expect(messages.filter((m) => m.direction === 'out').map((m) => m.delivery?.state)).toEqual(['sent']);
     await quiet();
