@@ -15,6 +15,7 @@ import type { VerityConfig } from '../config/schema.ts';
 import { parseJson } from '../core/json.ts';
 import { trustEnricher } from '../guard/enrich.ts';
 import { guardMiddleware } from '../guard/middleware.ts';
+import { groupHolder, verificationMessage } from '../guard/verification.ts';
 import type { Enricher } from '../ingest/sink.ts';
 import { Composer, type Middleware } from '../router/composer.ts';
 import type { RouterContext } from '../router/context.ts';
@@ -35,6 +36,8 @@ export interface Services {
   scanner: TrustScanner;
   ledger: CodeLedger;
   support: Support;
+  /** Emits the scheduled verification messages due at `now` (the background timer calls it). */
+  scheduledVerification(now: number): Promise<void>;
   /** How ticket numbers are written (the support section's prefix). */
   ticketFormat: (n: number) => string;
   /** Sweeps and the resolve hook; call in processes that run the router role. */
@@ -96,7 +99,7 @@ export async function createServices(options: {
     languages: config.languages,
     live,
     logger: logger.child({ part: 'trust' }),
-    deleteInGroups: config.trust.deleteInGroups === true,
+    deleteInGroups: config.trust.deleteInGroups,
   });
   const report = (error: unknown, ctx: RouterContext) =>
     logger.error({ err: error, eventId: ctx.event.eventId, channel: ctx.event.channel }, 'handler failed');
@@ -104,6 +107,26 @@ export async function createServices(options: {
     .errorBoundary(report, guard)
     .errorBoundary(report, support.middleware)
     .middleware();
+
+  // Each period's message has one id, so however many routers run, a group gets it once.
+  const scheduledVerification = async (now: number) => {
+    for (const group of config.trust.verificationSchedule) {
+      const period = group.everyHours * 3_600_000;
+      const reply = await verificationMessage(
+        { organization: config.organization.name, official: config.official, templates, ledger },
+        groupHolder(group.channel, group.threadKey),
+        group.language ?? config.languages.default,
+      );
+      await outbound.emit({
+        type: 'send',
+        id: `verify-schedule:${group.channel}:${group.threadKey}:${Math.floor(now / period)}`,
+        channel: group.channel,
+        threadKey: group.threadKey,
+        text: reply.text,
+        style: 'verification',
+      });
+    }
+  };
 
   let timer: NodeJS.Timeout | undefined;
   let hooks: StreamConsumer | undefined;
@@ -114,10 +137,14 @@ export async function createServices(options: {
     scanner,
     ledger,
     support,
+    scheduledVerification,
     ticketFormat: (n) => formatTicket(supportConfig.ticketPrefix, n),
     async startBackground(consumer) {
       timer = setInterval(() => {
         support.sweep().catch((err: unknown) => logger.warn({ err }, 'support sweep failed'));
+        scheduledVerification(Date.now()).catch((err: unknown) =>
+          logger.warn({ err }, 'scheduled verification failed'),
+        );
       }, SWEEP_MS);
       timer.unref();
       // One router handles each resolution (a consumer group), however many run.

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { Language } from '../core/model.ts';
 import { OfficialConfig } from './sections/official.ts';
+import { TrustConfig } from './sections/trust.ts';
 
 const Duration = z.number().int().positive();
 
@@ -112,9 +113,9 @@ export const VerityConfig = z.object({
   channels: z.record(z.string(), ChannelConfig).default({}),
   inbox: InboxConfig.prefault({}),
   log: LogConfig.prefault({}),
-  /** Sections owned by the support, trust and inbox subsystems, validated there. */
+  trust: TrustConfig.prefault({}),
+  /** Owned by the support subsystem and validated there (src/support/config.ts), with every default. */
   support: z.record(z.string(), z.unknown()).default({}),
-  trust: z.record(z.string(), z.unknown()).default({}),
 });
 export type VerityConfig = z.infer<typeof VerityConfig>;
 export type VerityConfigInput = z.input<typeof VerityConfig>;

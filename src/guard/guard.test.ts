@@ -42,7 +42,10 @@ async function guarded(): Promise<{
   const adapter = new FakePlatformAdapter(platform.url);
   const official = loadConfig('config/verity.yaml', {}).config.official;
   const prefix = `t-guard-${Math.random().toString(36).slice(2, 8)}`;
-  const config = testConfig(prefix, `support: {}`);
+  const config = testConfig(
+    prefix,
+    `support: {}\ntrust: { verificationSchedule: [{ channel: fake, threadKey: '-100', everyHours: 24 }] }`,
+  );
   const { redisUrl } = { redisUrl: testRedis().url };
   const services = await createServices({
     config: { ...config, official },
@@ -189,6 +192,28 @@ describe('trust in the router', () => {
     await waitFor(() => textsTo(platform, 'chat-gus').some((t) => t.includes('report')), 10_000);
     const reports = await services.registry.pendingReports();
     expect(reports.map((r) => r.value)).toContain('fake_admin_99');
+  });
+
+  it('sends the scheduled verification message to a configured group once per period; its code verifies there', async () => {
+    const { platform, adapter, services } = await guarded();
+    const now = Date.now();
+    await services.scheduledVerification(now);
+    await services.scheduledVerification(now + 1000);
+    const message = await waitFor(
+      () => textsTo(platform, '-100').find((t) => t.includes('Verification code')),
+      10_000,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(textsTo(platform, '-100').filter((t) => t.includes('Verification code'))).toHaveLength(1);
+    const code = /([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/.exec(message)?.[1];
+    await adapter.sink!.ingest(
+      fake('hal', { thread: { key: '-100', kind: 'group' }, text: `/verify ${code}`, addressedToBot: true }),
+    );
+    await waitFor(
+      () => textsTo(platform, '-100').some((t) => t.includes('is genuine')),
+      10_000,
+      'the group code verified',
+    );
   });
 
   it('alerts moderators when a member who looks like staff joins a group', async () => {

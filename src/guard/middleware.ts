@@ -16,13 +16,13 @@ import type { Entity } from '../core/model.ts';
 import { Composer, type Middleware } from '../router/composer.ts';
 import type { RouterContext } from '../router/context.ts';
 import { detectLanguage } from '../support/language.ts';
-import { verificationReply } from '../support/replies.ts';
 import type { Templates } from '../support/templates.ts';
 import { checkText } from '../trust/check.ts';
 import { type CodeLedger, canonicalCode } from '../trust/codes.ts';
 import type { ScamRegistry } from '../trust/registry.ts';
 import { FlagKind } from '../trust/registry-index.ts';
 import type { TrustScanner } from '../trust/scanner.ts';
+import { CHANNEL_NAMES, groupHolder, verificationMessage } from './verification.ts';
 
 export const TrustFindings = z.object({ secretLeaked: z.boolean(), scam: z.boolean() });
 export type TrustFindings = z.infer<typeof TrustFindings>;
@@ -42,7 +42,6 @@ export interface GuardDeps {
   deleteInGroups?: boolean;
 }
 
-const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', discord: 'Discord', wechat: 'WeChat' };
 const DANGEROUS = new Set(['flagged', 'lookalike']);
 
 export function guardMiddleware(deps: GuardDeps): Middleware<RouterContext> {
@@ -55,23 +54,8 @@ export function guardMiddleware(deps: GuardDeps): Middleware<RouterContext> {
     }).language;
 
   const verification = async (ctx: RouterContext) => {
-    const { code } = await deps.ledger.issue({ channel: ctx.event.channel, userId: ctx.event.sender.userId });
-    const accounts = Object.entries(deps.official.handles).flatMap(([channel, handles]) =>
-      handles.map((handle) => ({ channel: CHANNEL_NAMES[channel] ?? channel, handle })),
-    );
-    const reply = verificationReply(
-      deps.templates,
-      {
-        org: deps.organization,
-        where: CHANNEL_NAMES[ctx.event.channel] ?? ctx.event.channel,
-        accounts,
-        promises: deps.official.promises,
-        code,
-        checkUrl: `/verify ${code}`,
-      },
-      language(ctx),
-    );
-    ctx.reply({ ...reply, style: 'verification' });
+    const holder = { channel: ctx.event.channel, userId: ctx.event.sender.userId };
+    ctx.reply(await verificationMessage(deps, holder, language(ctx)));
   };
 
   const warn = (ctx: RouterContext, entities: readonly Entity[]) => {
@@ -218,10 +202,15 @@ export function guardMiddleware(deps: GuardDeps): Middleware<RouterContext> {
   async function verifyCode(ctx: RouterContext, arg: string) {
     const lang = language(ctx);
     const code = canonicalCode(arg) ?? arg;
-    const result = await deps.ledger.verify(code, {
+    const asked = await deps.ledger.verify(code, {
       channel: ctx.event.channel,
       userId: ctx.event.sender.userId,
     });
+    // A code from a scheduled message in this group verifies for anyone asking in it.
+    const result =
+      asked.status === 'issued' || ctx.event.thread.kind === 'private'
+        ? asked
+        : await deps.ledger.verify(code, groupHolder(ctx.event.channel, ctx.event.thread.key));
     if (result.status === 'issued') {
       ctx.reply(
         deps.templates.render('verify.code-valid', lang, {
