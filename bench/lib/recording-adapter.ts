@@ -24,7 +24,9 @@ export class RecordingAdapter implements ChannelAdapter {
       chat: command.threadKey,
       text: command.type === 'send' ? command.text : '',
     });
-    this.waiters = this.waiters.filter((w) => (this.sent.length >= w.count ? (w.resolve(), false) : true));
+    const ready = this.waiters.filter((w) => this.sent.length >= w.count);
+    this.waiters = this.waiters.filter((w) => this.sent.length < w.count);
+    for (const w of ready) w.resolve();
     return { platformMessageId: String(this.sent.length) };
   }
 

@@ -1,10 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dm } from '../../test/support/events.ts';
-import {
-  type FakePlatform,
-  FakePlatformAdapter,
-  startFakePlatform,
-} from '../../test/support/fake-platform.ts';
+import { FakePlatformAdapter, startFakePlatform } from '../../test/support/fake-platform.ts';
 import { testRuntime, waitFor } from '../../test/support/pipeline.ts';
 import { dropPrefix } from '../../test/support/redis.ts';
 import type { Runtime } from '../app/runtime.ts';
