@@ -4,9 +4,13 @@
  * Every write is one Lua script (see ./lua); reads are parsed with zod.
  */
 import type { Redis } from 'ioredis';
-import { VerityError } from '../core/errors.ts';
 import type { Conversation, ConversationStatus, InboundEvent, Message, Priority } from '../core/model.ts';
-import { type IndexField, Keys, UNASSIGNED } from './keys.ts';
+import { StoreError } from './errors.ts';
+import { Keys } from './keys.ts';
+import { before, decodeCursor, encodeCursor, type ListFilter, planList } from './list-plan.ts';
+
+export type { ListFilter } from './list-plan.ts';
+
 import { decodeConversation, decodeMessage, encodeMessageBody, type MessageBody } from './records.ts';
 import { callScript } from './scripts.ts';
 
@@ -29,17 +33,6 @@ export interface IngestEnrichment {
   text?: string;
   entities?: Message['entities'];
   redactions?: Message['redactions'];
-}
-
-export interface ListFilter {
-  status?: ConversationStatus;
-  channel?: string;
-  /** An agent id, or '' for unassigned. */
-  assignee?: string;
-  priority?: Priority;
-  team?: string;
-  language?: string;
-  tag?: string;
 }
 
 export interface ListPage {
@@ -76,7 +69,7 @@ export type UpdateResult =
   | { ok: true; changed: boolean; version: number }
   | { ok: false; reason: 'stale' | 'condition'; version: number; field?: string };
 
-export class StoreError extends VerityError {}
+export { StoreError } from './errors.ts';
 
 /** Negative script replies, by meaning. */
 const MISSING = -2;
@@ -426,67 +419,6 @@ export class ConversationStore {
     }
     return purged;
   }
-}
-
-/** Orders hits newest first, ties by id descending (the order ZREVRANGEBYSCORE walks). */
-function before(a: { score: number; id: string }, b: { score: number; id: string }): boolean {
-  return a.score > b.score || (a.score === b.score && a.id > b.id);
-}
-
-const FIELDS: Record<keyof ListFilter, string> = {
-  assignee: 'assignee',
-  status: 'status',
-  tag: 'tags',
-  team: 'team',
-  language: 'language',
-  priority: 'priority',
-  channel: 'channel',
-};
-
-/**
- * Which index a listing reads: the assignee or status activity index when one is
- * filtered (they are ordered already), else the membership set of the most selective
- * other filter; every other filter is checked on the conversation itself.
- */
-function planList(filter: ListFilter): {
-  mode: 'walk' | 'set';
-  field: IndexField | 'all';
-  value: string | undefined;
-  checks: string[];
-  allChecks: string[];
-} {
-  const order: Array<keyof ListFilter> = [
-    'assignee',
-    'status',
-    'tag',
-    'team',
-    'language',
-    'priority',
-    'channel',
-  ];
-  const present = order.filter((key) => filter[key] !== undefined);
-  const allChecks = present.flatMap((key) => [FIELDS[key], filter[key] ?? '']);
-  const [first, ...rest] = present;
-  const checks = rest.flatMap((key) => [FIELDS[key], filter[key] ?? '']);
-  if (!first) return { mode: 'walk', field: 'all', value: undefined, checks: [], allChecks };
-  const value = filter[first] ?? '';
-  if (first === 'assignee')
-    return { mode: 'walk', field: 'assignee', value: value === '' ? UNASSIGNED : value, checks, allChecks };
-  if (first === 'status') return { mode: 'walk', field: 'status', value, checks, allChecks };
-  return { mode: 'set', field: first, value, checks, allChecks };
-}
-
-function encodeCursor(score: number, id: string): string {
-  return Buffer.from(`${score}:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  const text = Buffer.from(cursor, 'base64url').toString();
-  const colon = text.indexOf(':');
-  const score = Number(text.slice(0, colon));
-  if (colon < 1 || !Number.isFinite(score))
-    throw new StoreError('INVALID_CURSOR', 'the cursor is not one we issued');
-  return [String(score), text.slice(colon + 1)];
 }
 
 function checkTag(tag: string): string {
