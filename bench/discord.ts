@@ -23,7 +23,7 @@ import { Composer } from '../src/router/composer.ts';
 import type { RouterContext } from '../src/router/context.ts';
 import { connectRedis } from '../src/store/redis.ts';
 import { bareEchoRate } from './discord-bare.ts';
-import { commandsPerMessage, measureCost } from './lib/cost.ts';
+import { commandsPerMessage, measureCost, processCpuMs } from './lib/cost.ts';
 import { benchRedis } from './lib/redis.ts';
 import { jsonLine, printFigures, round } from './lib/report.ts';
 
@@ -204,8 +204,7 @@ async function bare(): Promise<{ perSec: number; cpuMs: number }> {
     globalRequestsPerSecond: UNCAPPED,
     timeoutMs: 180_000,
   });
-  const used = process.cpuUsage(cpu);
-  return { perSec, cpuMs: (used.user + used.system) / 1000 / MESSAGES };
+  return { perSec, cpuMs: processCpuMs(cpu) / MESSAGES };
 }
 
 export async function run(): Promise<Record<string, number | string>> {

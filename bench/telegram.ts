@@ -11,7 +11,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { TelegramAdapter } from '../adapters/telegram/adapter.ts';
 import { startTelegramEmulator } from '../adapters/telegram/emulator/emulator.ts';
@@ -23,6 +22,7 @@ import { Metrics } from '../src/ops/metrics.ts';
 import { Composer } from '../src/router/composer.ts';
 import type { RouterContext } from '../src/router/context.ts';
 import { connectRedis } from '../src/store/redis.ts';
+import { commandsPerMessage, measureCost, processCpuMs } from './lib/cost.ts';
 import { benchRedis } from './lib/redis.ts';
 import { jsonLine, printFigures, round } from './lib/report.ts';
 import { bareEchoRate } from './telegram-bare.ts';
@@ -84,40 +84,6 @@ function timedSink(sink: InboundSink, injectedAt: Map<string, number>, stored: n
   };
 }
 
-/** Calls per command since the server started (INFO commandstats). */
-async function commandStats(redis: Redis): Promise<Map<string, number>> {
-  const info = await redis.info('commandstats');
-  const calls = new Map<string, number>();
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    if (match[1] && match[2]) calls.set(match[1], Number(match[2]));
-  }
-  return calls;
-}
-
-/** redis-server's CPU seconds so far (user + system). */
-async function redisCpu(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
-  return field('used_cpu_user') + field('used_cpu_sys');
-}
-
-function cpuSince(start: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-}
-
-/** Commands per message between two INFO snapshots: the total and the five most frequent. */
-function perMessage(before: Map<string, number>, after: Map<string, number>, messages: number) {
-  const delta = [...after].map(([name, n]) => [name, (n - (before.get(name) ?? 0)) / messages] as const);
-  const top = delta
-    .filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, Number(process.env.BENCH_TOP ?? 5))
-    .map(([name, n]) => `${name} ${n.toFixed(1)}`)
-    .join(', ');
-  return { total: delta.reduce((sum, [, n]) => sum + n, 0), top };
-}
-
 const TextEvent = z.object({ text: z.string() }).loose();
 
 /** Messages per second through the full Verity path. */
@@ -162,9 +128,7 @@ export async function verityRate(redisUrl: string, total = MESSAGES): Promise<Ve
     await emu.waitForSent(warm.id, 1, 30_000);
 
     const stats = connectRedis({ url: redisUrl }, 'bench-stats');
-    const before = await commandStats(stats);
-    const redisCpuBefore = await redisCpu(stats);
-    const cpu = process.cpuUsage();
+    const cost = await measureCost(stats);
     const started = performance.now();
     let storedAt = 0;
     const storedAll = until(() => stored.length >= total, 120_000, `${total} stored`).then(() => {
@@ -182,10 +146,9 @@ export async function verityRate(redisUrl: string, total = MESSAGES): Promise<Ve
     // The warm-up reply is not part of the run.
     await until(() => replies() - 1 >= total, 120_000, `${total} replies`);
     const elapsed = (performance.now() - started) / 1000;
-    const nodeCpuMs = cpuSince(cpu);
-    const redisCpuMs = ((await redisCpu(stats)) - redisCpuBefore) * 1000;
+    const spent = await cost();
     await storedAll;
-    const commands = perMessage(before, await commandStats(stats), total);
+    const commands = commandsPerMessage(spent.commands, total, Number(process.env.BENCH_TOP ?? 5));
     stats.disconnect();
     const replied: number[] = [];
     for (const user of users) {
@@ -201,7 +164,7 @@ export async function verityRate(redisUrl: string, total = MESSAGES): Promise<Ve
       repliedMs: median(replied),
       redisCommandsPerMessage: commands.total,
       topCommands: commands.top,
-      cpuMs: { node: nodeCpuMs / total, redis: redisCpuMs / total },
+      cpuMs: { node: spent.nodeCpuMs / total, redis: spent.redisCpuMs / total },
     };
   } finally {
     await runtime.stop();
@@ -215,7 +178,7 @@ export async function run(): Promise<Record<string, number | string>> {
     const verity = await verityRate(server.url);
     const bareCpu = process.cpuUsage();
     const bareEchoPerSec = await bareEchoRate({ messages: MESSAGES, chats: CHATS });
-    const bareCpuMs = cpuSince(bareCpu) / MESSAGES;
+    const bareCpuMs = processCpuMs(bareCpu) / MESSAGES;
     const ratio = verity.msgPerSec / bareEchoPerSec;
     printFigures(`telegram: ${MESSAGES.toLocaleString('en-US')} messages over ${CHATS} private chats`, [
       ['Verity full path messages/s', verity.msgPerSec],

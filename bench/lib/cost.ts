@@ -29,14 +29,19 @@ async function redisCpuMs(redis: Redis): Promise<number> {
   return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
 }
 
+/** CPU milliseconds of this process since `start` (a `process.cpuUsage()` snapshot). */
+export function processCpuMs(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
 /** Starts measuring; the returned function gives the cost since. */
 export async function measureCost(redis: Redis): Promise<() => Promise<Cost>> {
   const commandsBefore = await commandStats(redis);
   const redisBefore = await redisCpuMs(redis);
   const cpu = process.cpuUsage();
   return async () => {
-    const used = process.cpuUsage(cpu);
-    const nodeCpuMs = (used.user + used.system) / 1000;
+    const nodeCpuMs = processCpuMs(cpu);
     const redisCpu = (await redisCpuMs(redis)) - redisBefore;
     const commands = new Map<string, number>();
     for (const [name, calls] of await commandStats(redis)) {

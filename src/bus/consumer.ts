@@ -34,7 +34,8 @@ export interface ConsumerOptions {
   deadLetters: string;
   handle: (entry: StreamEntry) => Promise<void>;
   /** Entries with the same key are handled one after another (conversation, chat). */
-  orderKey?: (entry: StreamEntry) => string;
+  /** Undefined (or empty) puts the entry in a lane of its own. */
+  orderKey?: (entry: StreamEntry) => string | undefined;
   logger: Logger;
   batchSize?: number;
   /** Entries being handled at once; reading pauses at this many. */
@@ -239,7 +240,7 @@ export class StreamConsumer {
     for (const entry of entries) {
       const handle = entryKey(entry.stream, entry.id);
       if (this.handling.has(handle)) continue;
-      const key = this.opts.orderKey?.(entry) ?? handle;
+      const key = this.opts.orderKey?.(entry) || handle;
       this.handling.set(handle, { stream: entry.stream, id: entry.id });
       this.inFlight++;
       const tail = (this.lanes.get(key) ?? Promise.resolve()).then(() => this.handleOne(entry));

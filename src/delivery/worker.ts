@@ -54,7 +54,7 @@ export class DeliveryWorker {
       consumer: options.consumer,
       deadLetters: store.keys.deadLetters(),
       handle: (entry) => this.handle(entry),
-      orderKey: (entry) => chatOf(entry) ?? entry.id,
+      orderKey: chatOf,
       logger: this.logger,
       batchSize: bus.batchSize,
       claimIdleMs: bus.claimIdleMs,

@@ -50,7 +50,7 @@ export class Router {
       consumer: options.consumer,
       deadLetters: store.keys.deadLetters(),
       handle: (entry) => this.handle(entry),
-      orderKey: (entry) => entry.fields.c || `${entry.stream}\n${entry.id}`,
+      orderKey: (entry) => entry.fields.c,
       logger: logger.child({ role: 'router' }),
       batchSize: bus.batchSize,
       claimIdleMs: bus.claimIdleMs,
