@@ -8,11 +8,10 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { StreamConsumer } from '../bus/consumer.ts';
-import { LiveEvent, LivePublisher } from '../bus/live.ts';
+import { decodeLiveEntry, LivePublisher } from '../bus/live.ts';
 import { OutboundQueue } from '../bus/outbound.ts';
 import type { Env } from '../config/load.ts';
 import type { VerityConfig } from '../config/schema.ts';
-import { parseJson } from '../core/json.ts';
 import { trustEnricher } from '../guard/enrich.ts';
 import { guardMiddleware } from '../guard/middleware.ts';
 import { groupHolder, verificationMessage } from '../guard/verification.ts';
@@ -157,10 +156,10 @@ export async function createServices(options: {
         deadLetters: store.keys.deadLetters(),
         logger,
         handle: async (entry) => {
-          const event = LiveEvent.safeParse(parseJson(entry.fields.e ?? ''));
-          if (!event.success || event.data.type !== 'conversation' || !event.data.conversationId) return;
-          if (event.data.data.status === 'resolved')
-            await support.onConversationResolved(event.data.conversationId);
+          for (const event of decodeLiveEntry(entry.fields.e)) {
+            if (event.type === 'conversation' && event.conversationId && event.data.status === 'resolved')
+              await support.onConversationResolved(event.conversationId);
+          }
         },
       });
       await hooks.start();

@@ -67,6 +67,8 @@ export class StreamConsumer {
    */
   private readonly handling = new Map<string, { stream: string; id: string }>();
   private lastRefresh = 0;
+  /** Acks waiting for the next flush, by stream: one XACK per stream per tick, not per entry. */
+  private acks = new Map<string, Array<{ id: string; done: () => void; failed: (error: unknown) => void }>>();
   private readonly opts: Required<Omit<ConsumerOptions, 'orderKey' | 'onHandled' | 'startAt'>> &
     Pick<ConsumerOptions, 'orderKey' | 'onHandled'>;
 
@@ -256,12 +258,43 @@ export class StreamConsumer {
     }
   }
 
+  /**
+   * Acknowledges once the current tick's handlers are done, together with theirs. An ack
+   * lost to a crash only means a redelivery, which every handler absorbs (idempotent ids).
+   */
+  private ack(entry: StreamEntry): Promise<void> {
+    return new Promise((done, failed) => {
+      const pending = this.acks.get(entry.stream);
+      if (pending) {
+        pending.push({ id: entry.id, done, failed });
+        return;
+      }
+      this.acks.set(entry.stream, [{ id: entry.id, done, failed }]);
+      if (this.acks.size === 1) setImmediate(() => this.flushAcks());
+    });
+  }
+
+  private flushAcks(): void {
+    const batches = this.acks;
+    this.acks = new Map();
+    for (const [stream, waiting] of batches) {
+      this.opts.redis.xack(stream, this.opts.group, ...waiting.map((w) => w.id)).then(
+        () => {
+          for (const w of waiting) w.done();
+        },
+        (error: unknown) => {
+          for (const w of waiting) w.failed(error);
+        },
+      );
+    }
+  }
+
   /** Never rejects: a failure leaves the entry pending (retried, then dead-lettered). */
   private async handleOne(entry: StreamEntry): Promise<void> {
     const started = performance.now();
     try {
       await this.opts.handle(entry);
-      await this.opts.redis.xack(entry.stream, this.opts.group, entry.id);
+      await this.ack(entry);
       this.opts.onHandled?.(entry, 'ok', performance.now() - started);
     } catch (error) {
       try {

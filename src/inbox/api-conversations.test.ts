@@ -1,6 +1,7 @@
 /** The conversation routes end to end: listing, search, paging, reply to the platform, notes, actions. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../test/support/pipeline.ts';
+import { decodeLiveEntry } from '../bus/live.ts';
 import type { Conversation, Message } from '../core/model.ts';
 import { type InboxFixture, inboxFixture } from './testing.ts';
 
@@ -115,7 +116,7 @@ describe('actions', () => {
     const { messages } = (await get(`/api/conversations/${id}`)).json<{ messages: Message[] }>();
     expect(messages.at(-1)).toMatchObject({ note: true, text: 'please look @moderator and @nobody' });
     const live = await f.runtime.redis.xrange(f.runtime.store.keys.liveStream(), '-', '+');
-    const alerts = live.map(([, fields]) => JSON.parse(fields[1] ?? '{}')).filter((e) => e.type === 'alert');
+    const alerts = live.flatMap(([, fields]) => decodeLiveEntry(fields[1])).filter((e) => e.type === 'alert');
     expect(alerts).toContainEqual(
       expect.objectContaining({
         conversationId: id,

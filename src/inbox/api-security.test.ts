@@ -1,5 +1,7 @@
 /** Login, sessions, CSRF, rate limiting, audit, and the live event stream. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../test/support/pipeline.ts';
+import { decodeLiveEntry } from '../bus/live.ts';
 import type { AuditEntry } from './audit.ts';
 import { type InboxFixture, inboxFixture, PASSWORD } from './testing.ts';
 
@@ -242,11 +244,23 @@ describe('live events (SSE)', () => {
 
   it('replays what a reconnecting page missed after Last-Event-ID', async () => {
     const first = await f.ingest('before the gap', { userId: 'gap' });
-    const [last] = await f.runtime.redis.xrevrange(f.runtime.store.keys.liveStream(), '+', '-', 'COUNT', 1);
+    // The page saw everything up to the live event of the first message (published just after it is stored).
+    const last = await waitFor(async () => {
+      const [entry] = await f.runtime.redis.xrevrange(
+        f.runtime.store.keys.liveStream(),
+        '+',
+        '-',
+        'COUNT',
+        1,
+      );
+      return entry && JSON.stringify(decodeLiveEntry(entry[1][1])).includes(`${first}.1"`)
+        ? entry
+        : undefined;
+    });
     const missed = await f.ingest('during the gap', { userId: 'gap' });
     expect(missed).toBe(first);
     const res = await fetch(`${base()}/api/events`, {
-      headers: { cookie: f.sessions.agent.cookie, 'last-event-id': last?.[0] ?? '' },
+      headers: { cookie: f.sessions.agent.cookie, 'last-event-id': last[0] },
     });
     const reader = res.body?.getReader();
     let text = '';

@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { LiveEvent } from '../bus/live.ts';
+import { decodeLiveEntry, type LiveEvent } from '../bus/live.ts';
 
 export interface HubEvent {
   id: string;
@@ -51,10 +51,17 @@ export class LiveHub {
     this.listeners.clear();
   }
 
-  /** Events after `id` still in the stream (for a reconnecting page), oldest first, at most `limit`. */
+  /**
+   * Events after `id` (an `EVENT_ID`) still in the stream, for a reconnecting page, oldest
+   * first, from at most `limit` entries. Within a batch entry, only the events after it.
+   */
   async since(id: string, limit = 500): Promise<HubEvent[]> {
-    const rows = await this.redis.xrange(this.stream, `(${id}`, '+', 'COUNT', limit);
-    return rows.flatMap(([entryId, fields]) => decode(entryId, fields) ?? []);
+    const [entryId = id, index] = id.split('/');
+    const start = index === undefined ? `(${entryId}` : entryId;
+    const rows = await this.redis.xrange(this.stream, start, '+', 'COUNT', limit);
+    return rows
+      .flatMap(([rowId, fields]) => decode(rowId, fields))
+      .filter((e) => e.id !== id && !before(e.id, id));
   }
 
   private async follow(from: string): Promise<void> {
@@ -73,8 +80,7 @@ export class LiveHub {
         for (const [, entries] of reply ?? []) {
           for (const [id, fields] of entries) {
             cursor = id;
-            const decoded = decode(id, fields);
-            if (decoded) this.emit(decoded);
+            for (const decoded of decode(id, fields)) this.emit(decoded);
           }
         }
       } catch (err) {
@@ -96,14 +102,19 @@ export class LiveHub {
   }
 }
 
-function decode(id: string, fields: string[]): HubEvent | undefined {
+/** An event's id: its stream entry's id, with `/<index>` when the entry holds a batch. */
+export const EVENT_ID = /^\d+-\d+(\/\d+)?$/;
+
+function decode(id: string, fields: string[]): HubEvent[] {
   const at = fields.indexOf('e');
-  const raw = at < 0 ? undefined : fields[at + 1];
-  if (raw === undefined) return undefined;
-  try {
-    const parsed = LiveEvent.safeParse(JSON.parse(raw));
-    return parsed.success ? { id, event: parsed.data } : undefined;
-  } catch {
-    return undefined;
-  }
+  const events = decodeLiveEntry(at < 0 ? undefined : fields[at + 1]);
+  if (events.length === 1 && events[0]) return [{ id, event: events[0] }];
+  return events.map((event, i) => ({ id: `${id}/${i}`, event }));
+}
+
+/** Whether event id `a` comes before `b` within the same batch entry. */
+function before(a: string, b: string): boolean {
+  const [entryA, indexA] = a.split('/');
+  const [entryB, indexB] = b.split('/');
+  return entryA === entryB && indexA !== undefined && indexB !== undefined && Number(indexA) < Number(indexB);
 }

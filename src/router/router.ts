@@ -80,12 +80,9 @@ export class Router {
     if (!event.success)
       throw new PoisonEntryError(`malformed inbound event: ${z.prettifyError(event.error)}`);
     const { c: conversationId, q: seq } = fields.data;
-    const [conversation, message] = await Promise.all([
-      conversationId ? store.get(conversationId) : undefined,
-      conversationId && seq > 0 && event.data.type === 'message'
-        ? store.message(conversationId, seq)
-        : undefined,
-    ]);
+    const { conversation, message } = conversationId
+      ? await store.turn(conversationId, event.data.type === 'message' ? seq : 0)
+      : { conversation: undefined, message: undefined };
     const ctx = new RouterContext(event.data, conversation, message, store, logger);
     await this.options.middleware(ctx, async () => {});
     await this.flush(ctx, entry);

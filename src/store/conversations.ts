@@ -250,6 +250,33 @@ export class ConversationStore {
     return entry ? decodeMessage(conversationId, seq, entry, edits, delivery) : undefined;
   }
 
+  /**
+   * A conversation and one of its messages (seq 0: none) in one round trip: what the
+   * router reads for every event.
+   */
+  async turn(
+    conversationId: string,
+    seq: number,
+  ): Promise<{ conversation: Conversation | undefined; message: Message | undefined }> {
+    const reply = await callScript(
+      this.redis,
+      'verityReadTurn',
+      [this.keys.conversation(conversationId)],
+      [seq],
+    );
+    if (!Array.isArray(reply)) throw new StoreError('SCRIPT_REPLY', 'read-turn: unexpected reply');
+    const [flat, entry, edits, delivery]: unknown[] = reply;
+    const meta = pairs(flat);
+    if (!meta) return { conversation: undefined, message: undefined };
+    return {
+      conversation: decodeConversation(meta),
+      message:
+        typeof entry === 'string'
+          ? decodeMessage(conversationId, seq, entry, stringOrNull(edits), stringOrNull(delivery))
+          : undefined,
+    };
+  }
+
   /** The seq of a message by its platform id (edits, replies, deletions). */
   async seqOfPlatformMessage(conversationId: string, platformMessageId: string): Promise<number | undefined> {
     const seq = await this.redis.hget(this.keys.platformIds(conversationId), platformMessageId);
@@ -263,11 +290,12 @@ export class ConversationStore {
     delivery: NonNullable<Message['delivery']>,
     platformMessageId?: string,
   ): Promise<void> {
-    const tx = this.redis
-      .multi()
-      .hset(this.keys.deliveries(conversationId), String(seq), JSON.stringify(delivery));
-    if (platformMessageId) tx.hset(this.keys.platformIds(conversationId), platformMessageId, String(seq));
-    await tx.exec();
+    await callScript(
+      this.redis,
+      'verityRecordDelivery',
+      [this.keys.conversation(conversationId)],
+      [seq, JSON.stringify(delivery), platformMessageId ?? ''],
+    );
   }
 
   /** Atomic, field-level update; see lua/update.lua for the guarantees. */
@@ -431,4 +459,16 @@ function asReply(reply: unknown): Array<number | string> {
   if (!Array.isArray(reply))
     throw new StoreError('SCRIPT_REPLY', `unexpected script reply: ${String(reply)}`);
   return reply.map((v) => (typeof v === 'number' ? v : String(v)));
+}
+
+/** A flat [field, value, …] script reply as a record; undefined when empty or malformed. */
+function pairs(flat: unknown): Record<string, string> | undefined {
+  if (!Array.isArray(flat) || flat.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
+  return out;
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
 }

@@ -6,56 +6,42 @@
 import { z } from 'zod';
 import { Conversation, Message } from '../core/model.ts';
 
-const int = z.coerce.number().int().nonnegative();
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === '' ? undefined : v));
-const optionalInt = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v === '' ? undefined : Number(v)))
-  .pipe(z.number().int().nonnegative().optional());
+/** Hash fields that hold numbers; the rest are strings, but for the two below. */
+const NUMERIC = new Set([
+  'snoozedUntil',
+  'messageCount',
+  'unread',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'lastMessageAt',
+  'lastInboundAt',
+]);
 
-const MetaHash = z.object({
-  id: z.string(),
-  channel: z.string(),
-  threadKey: z.string(),
-  kind: z.string(),
-  title: optionalString,
-  participant: z.string().transform((s, ctx) => {
-    try {
-      return JSON.parse(s) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'participant is not JSON' });
-      return z.NEVER;
-    }
-  }),
-  status: z.string(),
-  snoozedUntil: optionalInt,
-  assignee: optionalString,
-  owner: z.string(),
-  priority: z.string(),
-  tags: z.string().transform((s) => (s === '' ? [] : s.split(','))),
-  ticket: optionalString,
-  language: optionalString,
-  team: optionalString,
-  category: optionalString,
-  unreachable: optionalString,
-  messageCount: int,
-  unread: int,
-  version: int,
-  createdAt: int,
-  updatedAt: int,
-  lastMessageAt: int,
-  lastInboundAt: optionalInt,
-});
-
-/** Parse an HGETALL reply; undefined keys are dropped so `exactOptionalPropertyTypes` holds. */
+/**
+ * Parse an HGETALL reply. The flat strings are mapped to the model's shape (empty means
+ * absent, so `exactOptionalPropertyTypes` holds), then validated once by the model's own
+ * schema: a corrupt field fails there, with its name.
+ */
 export function decodeConversation(hash: Record<string, string>): Conversation {
-  const flat = MetaHash.parse(hash);
-  const defined = Object.fromEntries(Object.entries(flat).filter(([, v]) => v !== undefined));
-  return Conversation.parse(defined);
+  const shaped: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(hash)) {
+    if (value === '' && field !== 'tags') continue;
+    if (NUMERIC.has(field)) shaped[field] = Number(value);
+    else if (field === 'tags') shaped.tags = value === '' ? [] : value.split(',');
+    else if (field === 'participant') shaped.participant = parseOrKeep(value);
+    else shaped[field] = value;
+  }
+  return Conversation.parse(shaped);
+}
+
+/** Invalid JSON stays a string, which the schema then rejects as "expected object". */
+function parseOrKeep(json: string): unknown {
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return json;
+  }
 }
 
 const Edits = z.array(z.object({ text: z.string(), at: z.number() }));

@@ -17,6 +17,8 @@ const SCRIPTS = {
   verityUpdate: { keys: 1, source: prelude + read('update') },
   verityPurge: { keys: 2, source: prelude + read('purge') },
   verityListShard: { keys: 1, source: read('list-shard') },
+  verityReadTurn: { keys: 1, source: read('read-turn') },
+  verityRecordDelivery: { keys: 1, source: read('record-delivery') },
   verityEmitOnce: { keys: 2, source: read('emit-once') },
   verityWindowGuard: { keys: -1, source: read('window-guard') },
 } as const;

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { LiveEvent } from '../../bus/live.ts';
 import type { Inbox } from '../context.ts';
-import type { HubEvent } from '../live-hub.ts';
+import { EVENT_ID, type HubEvent } from '../live-hub.ts';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -38,7 +38,7 @@ export function eventRoutes(inbox: Inbox, open: Set<() => void>) {
         res.write('retry: 2000\n: connected\n\n');
         const last = request.headers['last-event-id'];
         const unsubscribe = inbox.hub.subscribe(send);
-        if (typeof last === 'string' && /^\d+-\d+$/.test(last))
+        if (typeof last === 'string' && EVENT_ID.test(last))
           for (const e of await inbox.hub.since(last)) send(e);
         const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
         const close = () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { addNote, assign, replyAsAgent, setStatus } from '../../agents/actions.ts';
+import { decodeLiveEntry } from '../../bus/live.ts';
 import type { RouterContext } from '../../router/context.ts';
 import { type Harness, supportHarness } from './harness.ts';
 
@@ -19,9 +20,7 @@ const seedLeak = (ctx: RouterContext) => ({ secretLeaked: ctx.text.includes('[se
 
 async function liveEvents(h: Harness, type: string) {
   const entries = await h.runtime.redis.xrange(h.runtime.store.keys.liveStream(), '-', '+');
-  return entries
-    .map(([, fields]) => JSON.parse(fields[1] ?? '{}') as { type: string; data: Record<string, unknown> })
-    .filter((e) => e.type === type);
+  return entries.flatMap(([, fields]) => decodeLiveEntry(fields[1])).filter((e) => e.type === type);
 }
 
 describe('support flows: urgent cases, tickets, satisfaction, abuse', () => {

@@ -1,0 +1,12 @@
+-- record-delivery: how delivery of an outbound message ended, and its platform message id
+-- once sent (so later edits, replies and deletions find it), together.
+--
+-- KEYS[1]  the conversation's meta hash (`<base>c:<id>`); the overlays are KEYS[1] .. ':d'
+--          (delivery states) and KEYS[1] .. ':p' (platform id -> seq), same hash tag
+-- ARGV[1]  the message's seq
+-- ARGV[2]  delivery state JSON
+-- ARGV[3]  platform message id ("" if none)
+-- Returns  1
+redis.call('HSET', KEYS[1] .. ':d', ARGV[1], ARGV[2])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1] .. ':p', ARGV[3], ARGV[1]) end
+return 1
