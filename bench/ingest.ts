@@ -76,8 +76,9 @@ export async function run(): Promise<Record<string, number | string>> {
     const list = events(prefix);
     const now = Date.now();
     const args = list.map((e) => store.ingestArgs(e, {}, now));
-    // Same payload bytes, no logic: the message body each ingest writes.
-    const payloads = args.map(([, argv]) => String(argv[6]));
+    // Same payload bytes, no logic: the message body each ingest writes (ARGV[9] of ingest.lua).
+    const payloads = args.map(([, argv]) => String(argv[8]));
+    if (!payloads[0]?.startsWith('{"')) throw new Error('bench: ARGV[9] of ingest is not the message JSON');
 
     // Warm-up: scripts loaded, connections hot.
     await pipelined(redis, 2_000, (p, i) => p.set(`${prefix}:warm:${i}`, payloads[i]!));

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { dm } from '../../test/support/events.ts';
 import { dropPrefix, testStore } from '../../test/support/redis.ts';
 import { InboundEvent } from '../core/model.ts';
+import { checkConsistency } from './check.ts';
 import type { ConversationStore } from './conversations.ts';
 
 let cleanup: Array<() => Promise<void>> = [];
@@ -49,6 +50,16 @@ describe('ingest', () => {
     });
   });
 
+  it('stores an event once when its copies arrive at the same time', async () => {
+    const { store } = setup();
+    const event = dm('olga');
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.ingest(event)));
+    expect(results.filter((r) => r.status === 'stored')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'duplicate')).toHaveLength(19);
+    const conv = await store.get(results.find((r) => r.status === 'stored')!.conversationId!);
+    expect(conv).toMatchObject({ messageCount: 1, unread: 1 });
+  });
+
   it('keeps exact counts and per-conversation order under 1,000 concurrent ingests into 100 conversations', async () => {
     const { store } = setup(8);
     const users = Array.from({ length: 100 }, (_, i) => `user${i}`);
@@ -69,6 +80,7 @@ describe('ingest', () => {
     for (const id of ids) {
       const conv = await store.get(id!);
       expect(conv?.messageCount).toBe(10);
+      expect(conv?.unread).toBe(10);
       const texts = (await messagesOf(store, id!)).map((m) => m.text);
       const user = conv!.participant.userId;
       expect(texts).toEqual(Array.from({ length: 10 }, (_, n) => `${user} @${n}`));
@@ -104,6 +116,131 @@ describe('ingest', () => {
     expect((await store.get(conversationId!))?.status).toBe('open');
     expect((await store.list({ status: 'resolved' })).conversations).toHaveLength(0);
     expect((await store.list({ status: 'open' })).conversations).toHaveLength(1);
+  });
+
+  it("stores a new conversation's fields exactly, whatever characters they hold", async () => {
+    const { store } = setup();
+    const sender = {
+      channel: 'telegram',
+      userId: '42:7',
+      handle: '@zoë',
+      displayName: 'Zoë 9:1 | «x» 🚀',
+      language: 'pt-BR',
+    };
+    // A lone surrogate reaches Redis as U+FFFD: the packed lengths must count it as sent.
+    const title = 'Ops 12:ab | «wallet» 🚀 \ud800 3:';
+    const event = dm('zoe', { thread: { key: 'room:42|7', kind: 'group', title }, sender });
+    const { conversationId, created } = await store.ingest(event);
+    expect(created).toBe(true);
+    const conv = await store.get(conversationId!);
+    expect(conv).toMatchObject({
+      channel: 'telegram',
+      threadKey: 'room:42|7',
+      kind: 'group',
+      title: 'Ops 12:ab | «wallet» 🚀 \ufffd 3:',
+      language: 'pt-BR',
+      status: 'open',
+      priority: 'normal',
+      tags: [],
+      messageCount: 1,
+      unread: 1,
+      version: 0,
+    });
+    expect(conv?.participant).toEqual(sender);
+    expect(await store.findByThread('telegram', 'room:42|7')).toBe(conversationId);
+    expect((await store.list({ language: 'pt-BR' })).conversations.map((c) => c.id)).toEqual([
+      conversationId,
+    ]);
+    expect((await store.list({ channel: 'telegram' })).conversations.map((c) => c.id)).toEqual([
+      conversationId,
+    ]);
+    const next = await store.ingest(
+      dm('zoe', { thread: { key: 'room:42|7', kind: 'group', title }, sender }),
+    );
+    expect(next).toMatchObject({ conversationId, created: false, seq: 2 });
+    expect((await checkConsistency(store)).problems).toEqual([]);
+  });
+
+  it('counts a message as unread, and re-opens the conversation, only when the bot is addressed', async () => {
+    const { store } = setup();
+    const { conversationId } = await store.ingest(dm('kim'), {}, 1_000);
+    const id = conversationId!;
+    await store.update(id, { markRead: true }, {}, 2_000);
+    await store.update(id, { status: 'resolved' }, {}, 3_000);
+    const resolved = (await store.get(id))!;
+    expect(resolved).toMatchObject({ status: 'resolved', unread: 0 });
+
+    await store.ingest(dm('kim', { addressedToBot: false }), {}, 4_000);
+    expect(await store.get(id)).toMatchObject({
+      status: 'resolved',
+      unread: 0,
+      messageCount: 2,
+      lastMessageAt: 4_000,
+      lastInboundAt: 1_000,
+      version: resolved.version,
+    });
+    expect((await store.list({ status: 'resolved' })).conversations).toHaveLength(1);
+
+    await store.ingest(dm('kim'), {}, 5_000);
+    await store.ingest(dm('kim'), {}, 6_000);
+    expect(await store.get(id)).toMatchObject({
+      status: 'open',
+      unread: 2,
+      messageCount: 4,
+      lastMessageAt: 6_000,
+      lastInboundAt: 6_000,
+      updatedAt: 6_000,
+      version: resolved.version + 1,
+    });
+    expect((await store.list({ status: 'resolved' })).conversations).toHaveLength(0);
+    expect((await store.list({ status: 'open' })).conversations.map((c) => c.id)).toEqual([id]);
+    expect((await checkConsistency(store)).problems).toEqual([]);
+  });
+
+  it('streams each event with its conversation and seq, and stores replies with the seq they answer', async () => {
+    const { store, redis } = setup(1);
+    const first = await store.ingest(dm('lee', { platformMessageId: '20' }));
+    const id = first.conversationId!;
+    const reply = await store.ingest(dm('lee', { platformMessageId: '21', replyToPlatformId: '20' }));
+    const orphan = await store.ingest(dm('lee', { platformMessageId: '22', replyToPlatformId: '999' }));
+    const edit = (platformMessageId: string, user = 'lee') =>
+      InboundEvent.parse({
+        ...dm(user),
+        type: 'edit',
+        eventId: `edit-${platformMessageId}-${user}`,
+        platformMessageId,
+        text: 'edited',
+      });
+    expect(await store.ingest(edit('21'))).toMatchObject({ status: 'stored', conversationId: id, seq: 2 });
+    expect(await store.ingest(edit('404'))).toMatchObject({ status: 'event', conversationId: id });
+    expect(await store.ingest(edit('1', 'nobody'))).toEqual({ status: 'event', created: false });
+    const button = InboundEvent.parse({ ...dm('lee'), type: 'button', eventId: 'button-1', data: 'yes' });
+    expect(await store.ingest(button)).toMatchObject({ status: 'event', conversationId: id });
+    expect([reply.seq, orphan.seq]).toEqual([2, 3]);
+
+    const raw = await redis.lrange(store.keys.messages(id), 0, -1);
+    expect(raw[0]).toMatch(/^\{"channel":/);
+    expect(raw[1]).toMatch(/^\{"replyTo":1,"channel":/);
+    expect(raw[2]).toMatch(/^\{"channel":/);
+    const [, second, third] = await messagesOf(store, id);
+    expect(second).toMatchObject({ replyTo: `${id}.1`, text: 'edited' });
+    expect(third?.replyTo).toBeUndefined();
+
+    const entries = await redis.xrange(store.keys.inboundStream(0), '-', '+');
+    const fields = entries.map(([, flat]) => {
+      const f: Record<string, string> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i]!] = flat[i + 1]!;
+      return { type: JSON.parse(f.e!).type, c: f.c, q: f.q };
+    });
+    expect(fields).toEqual([
+      { type: 'message', c: id, q: '1' },
+      { type: 'message', c: id, q: '2' },
+      { type: 'message', c: id, q: '3' },
+      { type: 'edit', c: id, q: '2' },
+      { type: 'edit', c: id, q: '0' },
+      { type: 'edit', c: '', q: '0' },
+      { type: 'button', c: id, q: '0' },
+    ]);
   });
 
   it('streams every stored event for the router, and nothing for a duplicate', async () => {

@@ -130,14 +130,23 @@ export class ConversationStore {
         : undefined;
     // The stream carries the stored (redacted) text, never the raw one.
     const streamed = event.type === 'message' || event.type === 'edit' ? { ...event, text } : event;
-    const init = [
-      ['channel', event.channel],
-      ['threadKey', event.thread.key],
-      ['kind', event.thread.kind],
-      ['participant', JSON.stringify(event.sender)],
-      ...(event.thread.title ? [['title', event.thread.title]] : []),
-      ...(event.sender.language ? [['language', event.sender.language]] : []),
-    ].flat();
+    // Read by the script only when this message creates the conversation: one argument,
+    // not one per field, since every argument costs server time on every message.
+    const init = isMessage
+      ? packStrings([
+          String(shard),
+          'channel',
+          event.channel,
+          'threadKey',
+          event.thread.key,
+          'kind',
+          event.thread.kind,
+          'participant',
+          JSON.stringify(event.sender),
+          ...(event.thread.title ? ['title', event.thread.title] : []),
+          ...(event.sender.language ? ['language', event.sender.language] : []),
+        ])
+      : '';
     return [
       [
         this.keys.threads(shard),
@@ -147,18 +156,16 @@ export class ConversationStore {
       [
         base,
         `${event.channel}|${event.thread.key}`,
-        shard,
         this.options.dedupeSeconds,
         now,
+        this.options.streamMaxLen,
+        JSON.stringify(streamed),
         event.type,
-        body ? encodeMessageBody(body) : '',
         'platformMessageId' in event && event.platformMessageId ? event.platformMessageId : '',
+        body ? `{${encodeMessageBody(body)}` : event.type === 'edit' ? JSON.stringify(text) : '',
         isMessage && event.replyToPlatformId ? event.replyToPlatformId : '',
         isMessage && event.addressedToBot ? '1' : '0',
-        event.type === 'edit' ? JSON.stringify(text) : '',
-        JSON.stringify(streamed),
-        this.options.streamMaxLen,
-        ...init,
+        init,
       ],
     ];
   }
@@ -447,6 +454,14 @@ export class ConversationStore {
     }
     return purged;
   }
+}
+
+/**
+ * Strings as one script argument, each written `<length in bytes>:<string>` so that any
+ * character may appear in them (the ingest script reads them back).
+ */
+function packStrings(strings: string[]): string {
+  return strings.map((s) => `${Buffer.byteLength(s)}:${s}`).join('');
 }
 
 function checkTag(tag: string): string {
