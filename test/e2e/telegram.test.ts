@@ -288,7 +288,8 @@ describe('telegram through the pipeline: webhook, limits, failures', () => {
     await waitFor(() => emu.stats().pendingUpdates === 0, 10_000, 'every update confirmed');
     await new Promise((r) => setTimeout(r, 300));
     expect(emu.sentMessages(hal.id)).toHaveLength(2);
-  });
+    // Its waits (a child process to start, then a restart) add up past the default 30 s on a loaded machine.
+  }, 60_000);
 
   it("the app's sandbox channel (no token) runs the pipeline against an emulator enforcing the configured limits", async () => {
     const limits = { perSecond: 5, perChat: { count: 1, windowMs: 1000 } };
