@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { InboundSink } from '../../src/core/channel.ts';
+import { KeyedSerializer } from '../../src/core/keyed-serializer.ts';
 import type { InboundEventInput } from '../../src/core/model.ts';
 
 export interface IngestQueueOptions {
@@ -16,7 +17,7 @@ export interface IngestQueueOptions {
 }
 
 export class IngestQueue {
-  readonly #tails = new Map<string, Promise<void>>();
+  readonly #perThread = new KeyedSerializer();
   readonly #inFlight = new Set<Promise<void>>();
   #abandon = new AbortController();
   stored = 0;
@@ -39,15 +40,9 @@ export class IngestQueue {
 
   /** Resolves once the event is stored (or rejected as malformed by the sink). */
   push(event: InboundEventInput): Promise<void> {
-    const key = event.thread.key;
-    const previous = this.#tails.get(key) ?? Promise.resolve();
-    const run = previous.then(() => this.#deliver(event));
-    this.#tails.set(key, run);
+    const run = this.#perThread.run(event.thread.key, () => this.#deliver(event));
     this.#inFlight.add(run);
-    void run.finally(() => {
-      this.#inFlight.delete(run);
-      if (this.#tails.get(key) === run) this.#tails.delete(key);
-    });
+    void run.finally(() => this.#inFlight.delete(run));
     return run;
   }
 

@@ -17,6 +17,7 @@ import type {
   SendResult,
 } from '../../src/core/channel.ts';
 import { VerityError } from '../../src/core/errors.ts';
+import { KeyedSerializer } from '../../src/core/keyed-serializer.ts';
 import type { OutboundCommand } from '../../src/core/model.ts';
 import { commandMenu } from './commands.ts';
 import { type Env, readTelegramConfig, TelegramSettings } from './config.ts';
@@ -25,7 +26,6 @@ import { ingestDurably } from './ingest.ts';
 import { type BotIdentity, normalizeUpdate } from './normalize.ts';
 import { UpdatePoller } from './poller.ts';
 import { parseThreadKey, perform } from './send.ts';
-import { KeyedSerializer } from './serial.ts';
 import { startWebhookServer, type WebhookServer } from './webhook.ts';
 
 /** chat_member must be asked for by name, or Telegram never sends renames. */

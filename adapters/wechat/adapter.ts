@@ -22,6 +22,7 @@ import type {
   SendResult,
 } from '../../src/core/channel.ts';
 import { DeliveryError, VerityError } from '../../src/core/errors.ts';
+import { KeyedSerializer } from '../../src/core/keyed-serializer.ts';
 import type { InboundEventInput, OutboundCommand } from '../../src/core/model.ts';
 import type { WechatConfig } from './config.ts';
 import { toDeliveryError } from './errors.ts';
@@ -32,7 +33,6 @@ import { RecentKeys } from './oa/recent-keys.ts';
 import type { Acknowledge } from './oa-puppet.ts';
 import { createPuppet, type PuppetHandle } from './puppets.ts';
 import { renderSend, splitByBytes } from './render.ts';
-import { KeyedSerial } from './serial.ts';
 
 export interface WechatAdapterOptions {
   config: WechatConfig;
@@ -90,7 +90,7 @@ export class WechatAdapter implements ChannelAdapter {
   private state: AdapterHealth = { ok: false, detail: 'not started' };
   private readonly inFlight = new Set<Promise<void>>();
   private readonly seen = new RecentKeys(30 * 60_000, 100_000);
-  private readonly serial = new KeyedSerial();
+  private readonly serial = new KeyedSerializer();
   private readonly numbered = new NumberedOptions();
   private readonly log: Logger;
   private stopping = false;

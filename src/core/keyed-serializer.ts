@@ -1,7 +1,9 @@
 /**
- * Runs tasks one after another per key and concurrently across keys. Telegram hands out
- * a chat's messages in order, but a batch (or parallel webhook calls) would otherwise be
- * stored concurrently and could land out of order, or a retried one after its successor.
+ * Runs tasks one after another per key and concurrently across keys; a failed task does
+ * not stop the next one, and idle keys are forgotten. Adapters use it per thread: a
+ * platform hands out a chat's messages in order, but a batch (or parallel webhook calls)
+ * would otherwise be stored concurrently and could land out of order, or a retried one
+ * after its successor.
  */
 export class KeyedSerializer {
   private readonly tails = new Map<string, Promise<unknown>>();

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { KeyedSerializer } from './serial.ts';
+import { KeyedSerializer } from './keyed-serializer.ts';
 
 it('runs one key in order, keys in parallel, survives failures and forgets idle keys', async () => {
   const serial = new KeyedSerializer();
