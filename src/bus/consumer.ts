@@ -10,6 +10,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { duplicateForBlocking } from '../store/redis.ts';
+import { PerTickBatch } from './per-tick.ts';
 
 /** Thrown by a handler for an entry that no retry can fix: it is dead-lettered at once. */
 export class PoisonEntryError extends Error {
@@ -68,7 +69,7 @@ export class StreamConsumer {
   private readonly handling = new Map<string, { stream: string; id: string }>();
   private lastRefresh = 0;
   /** Acks waiting for the next flush, by stream: one XACK per stream per tick, not per entry. */
-  private acks = new Map<string, Array<{ id: string; done: () => void; failed: (error: unknown) => void }>>();
+  private readonly acks = new Map<string, PerTickBatch<string>>();
   private readonly opts: Required<Omit<ConsumerOptions, 'orderKey' | 'onHandled' | 'startAt'>> &
     Pick<ConsumerOptions, 'orderKey' | 'onHandled'>;
 
@@ -263,30 +264,12 @@ export class StreamConsumer {
    * lost to a crash only means a redelivery, which every handler absorbs (idempotent ids).
    */
   private ack(entry: StreamEntry): Promise<void> {
-    return new Promise((done, failed) => {
-      const pending = this.acks.get(entry.stream);
-      if (pending) {
-        pending.push({ id: entry.id, done, failed });
-        return;
-      }
-      this.acks.set(entry.stream, [{ id: entry.id, done, failed }]);
-      if (this.acks.size === 1) setImmediate(() => this.flushAcks());
-    });
-  }
-
-  private flushAcks(): void {
-    const batches = this.acks;
-    this.acks = new Map();
-    for (const [stream, waiting] of batches) {
-      this.opts.redis.xack(stream, this.opts.group, ...waiting.map((w) => w.id)).then(
-        () => {
-          for (const w of waiting) w.done();
-        },
-        (error: unknown) => {
-          for (const w of waiting) w.failed(error);
-        },
-      );
+    let batch = this.acks.get(entry.stream);
+    if (!batch) {
+      batch = new PerTickBatch((ids) => this.opts.redis.xack(entry.stream, this.opts.group, ...ids));
+      this.acks.set(entry.stream, batch);
     }
+    return batch.add(entry.id);
   }
 
   /** Never rejects: a failure leaves the entry pending (retried, then dead-lettered). */

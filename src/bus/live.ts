@@ -4,12 +4,12 @@
  * own connected agents. Losing one under memory pressure costs a refresh, not data.
  *
  * Events published in the same tick share one stream entry (field `e` holds one event, or
- * an array of them): under load a message makes three live events, and one XADD per tick
- * instead of one per event is a measurable share of the pipeline's cost.
+ * an array of them): under load a message makes three live events (see ./per-tick.ts).
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Keys } from '../store/keys.ts';
+import { PerTickBatch } from './per-tick.ts';
 
 export const LiveEvent = z.object({
   type: z.enum(['message', 'conversation', 'typing', 'sla', 'delivery', 'alert']),
@@ -33,47 +33,28 @@ export function decodeLiveEntry(raw: string | undefined): LiveEvent[] {
   }
 }
 
-interface Queued {
-  event: LiveEvent;
-  done: () => void;
-  failed: (error: unknown) => void;
-}
-
 export class LivePublisher {
-  private queued: Queued[] = [];
+  private readonly batch: PerTickBatch<LiveEvent>;
 
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: Keys,
-    private readonly maxLen = 10_000,
-  ) {}
+  constructor(redis: Redis, keys: Keys, maxLen = 10_000) {
+    this.batch = new PerTickBatch((events) =>
+      redis.xadd(
+        keys.liveStream(),
+        'MAXLEN',
+        '~',
+        maxLen,
+        '*',
+        'e',
+        JSON.stringify(events.length === 1 ? events[0] : events),
+      ),
+    );
+  }
 
   /**
    * Resolves once the event is in the stream. Producers are this codebase (typed);
    * readers parse what they read with `decodeLiveEntry`.
    */
   publish(event: Omit<LiveEvent, 'at' | 'data'> & { at?: number; data?: LiveEvent['data'] }): Promise<void> {
-    const full: LiveEvent = { ...event, at: event.at ?? Date.now(), data: event.data ?? {} };
-    return new Promise((done, failed) => {
-      this.queued.push({ event: full, done, failed });
-      if (this.queued.length === 1) setImmediate(() => this.flush());
-    });
-  }
-
-  private flush(): void {
-    const batch = this.queued;
-    this.queued = [];
-    const [first] = batch;
-    const payload = batch.length === 1 && first ? first.event : batch.map((q) => q.event);
-    this.redis
-      .xadd(this.keys.liveStream(), 'MAXLEN', '~', this.maxLen, '*', 'e', JSON.stringify(payload))
-      .then(
-        () => {
-          for (const q of batch) q.done();
-        },
-        (error: unknown) => {
-          for (const q of batch) q.failed(error);
-        },
-      );
+    return this.batch.add({ ...event, at: event.at ?? Date.now(), data: event.data ?? {} });
   }
 }
