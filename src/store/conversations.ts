@@ -162,7 +162,7 @@ export class ConversationStore {
         JSON.stringify(streamed),
         event.type,
         'platformMessageId' in event && event.platformMessageId ? event.platformMessageId : '',
-        body ? `{${encodeMessageBody(body)}` : event.type === 'edit' ? JSON.stringify(text) : '',
+        body ? encodeMessageBody(body) : event.type === 'edit' ? JSON.stringify(text) : '',
         isMessage && event.replyToPlatformId ? event.replyToPlatformId : '',
         isMessage && event.addressedToBot ? '1' : '0',
         init,

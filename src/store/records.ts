@@ -82,7 +82,7 @@ export function decodeMessage(
 /** The part of a message the caller provides; its id, conversation and seq come from its position. */
 export type MessageBody = Omit<Message, 'id' | 'conversationId' | 'seq' | 'replyTo'>;
 
-/** The scripts write `{` (and `"replyTo":n,` when known) before this. */
+/** A stored entry: the body as JSON (ingest splices `"replyTo":n,` after its `{` when known). */
 export function encodeMessageBody(body: MessageBody): string {
-  return JSON.stringify(body).slice(1);
+  return JSON.stringify(body);
 }

@@ -6,7 +6,7 @@
 -- ARGV[1]  base: the shard prefix shared by KEYS
 -- ARGV[2]  conversation id
 -- ARGV[3]  now, ms
--- ARGV[4]  message JSON without its opening "{"
+-- ARGV[4]  message JSON
 -- ARGV[5]  idempotency TTL in seconds
 -- ARGV[6]  "1" when the author is a human agent (marks the conversation read)
 -- Returns { code, seq }
@@ -20,7 +20,7 @@ if not current[1] then return { -2, 0 } end
 local previous = redis.call('GET', KEYS[2])
 if previous then return { 0, tonumber(previous) } end
 
-local seq = redis.call('RPUSH', KEYS[1] .. ':m', '{' .. ARGV[4])
+local seq = redis.call('RPUSH', KEYS[1] .. ':m', ARGV[4])
 redis.call('SET', KEYS[2], seq, 'EX', tonumber(ARGV[5]))
 local changes = { 'lastMessageAt', now, 'updatedAt', now, 'messageCount', seq }
 if ARGV[6] == '1' then
