@@ -25,7 +25,7 @@ import { connectRedis } from '../src/store/redis.ts';
 import { bareEchoRate } from './discord-bare.ts';
 import { commandsPerMessage, measureCost, processCpuMs } from './lib/cost.ts';
 import { benchRedis } from './lib/redis.ts';
-import { jsonLine, printFigures, round } from './lib/report.ts';
+import { channelFigures, printFigures, round } from './lib/report.ts';
 
 const MESSAGES = Number(process.env.BENCH_DISCORD_MESSAGES ?? 3000);
 /** Guild channels the messages are spread over (the bare bench's default too). */
@@ -234,14 +234,7 @@ export async function run(): Promise<Record<string, number | string>> {
       ['  most frequent (per message)', verity.topCommands],
       ['target', 'ratio >= 0.5'],
     ]);
-    const figures = {
-      bench: 'discord',
-      msgPerSec: Math.round(verity.msgPerSec),
-      bareEchoPerSec: Math.round(bareEchoPerSec),
-      ratio: round(ratio),
-    };
-    jsonLine(figures);
-    return figures;
+    return channelFigures('discord', verity.msgPerSec, bareEchoPerSec);
   } finally {
     await server.stop();
   }

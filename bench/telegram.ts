@@ -24,7 +24,7 @@ import type { RouterContext } from '../src/router/context.ts';
 import { connectRedis } from '../src/store/redis.ts';
 import { commandsPerMessage, measureCost, processCpuMs } from './lib/cost.ts';
 import { benchRedis } from './lib/redis.ts';
-import { jsonLine, printFigures, round } from './lib/report.ts';
+import { channelFigures, printFigures, round } from './lib/report.ts';
 import { bareEchoRate } from './telegram-bare.ts';
 
 const MESSAGES = Number(process.env.BENCH_TELEGRAM_MESSAGES ?? 3000);
@@ -194,14 +194,7 @@ export async function run(): Promise<Record<string, number | string>> {
       ['  most frequent (per message)', verity.topCommands],
       ['target', 'ratio >= 0.5'],
     ]);
-    const figures = {
-      bench: 'telegram',
-      msgPerSec: Math.round(verity.msgPerSec),
-      bareEchoPerSec: Math.round(bareEchoPerSec),
-      ratio: round(ratio),
-    };
-    jsonLine(figures);
-    return figures;
+    return channelFigures('telegram', verity.msgPerSec, bareEchoPerSec);
   } finally {
     await server.stop();
   }

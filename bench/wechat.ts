@@ -26,7 +26,7 @@ import { createLogger } from '../src/ops/logger.ts';
 import { Composer } from '../src/router/composer.ts';
 import type { RouterContext } from '../src/router/context.ts';
 import { benchRedis } from './lib/redis.ts';
-import { jsonLine, printFigures, round } from './lib/report.ts';
+import { channelFigures, printFigures, round } from './lib/report.ts';
 
 const MESSAGES = Number(process.env.BENCH_WECHAT_MESSAGES ?? 1000);
 const USERS = 200;
@@ -143,14 +143,7 @@ export async function run(): Promise<Record<string, number | string>> {
       ['adapter answering directly messages/s', bareEchoPerSec],
       ['ratio', round(ratio)],
     ]);
-    const figures = {
-      bench: 'wechat',
-      msgPerSec: Math.round(msgPerSec),
-      bareEchoPerSec: Math.round(bareEchoPerSec),
-      ratio: round(ratio),
-    };
-    jsonLine(figures);
-    return figures;
+    return channelFigures('wechat', msgPerSec, bareEchoPerSec);
   } finally {
     await server.stop();
   }

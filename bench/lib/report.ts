@@ -25,3 +25,15 @@ export function percentile(sorted: number[], p: number): number {
 export function jsonLine(figures: Record<string, unknown>): void {
   console.log(JSON.stringify(figures));
 }
+
+/** The JSON line of a channel bench (Verity's full path against a bare bot), printed and returned. */
+export function channelFigures(bench: string, msgPerSec: number, bareEchoPerSec: number) {
+  const figures = {
+    bench,
+    msgPerSec: Math.round(msgPerSec),
+    bareEchoPerSec: Math.round(bareEchoPerSec),
+    ratio: round(msgPerSec / bareEchoPerSec),
+  };
+  jsonLine(figures);
+  return figures;
+}
