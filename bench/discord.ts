@@ -25,7 +25,7 @@ import { connectRedis } from '../src/store/redis.ts';
 import { bareEchoRate } from './discord-bare.ts';
 import { commandsPerMessage, measureCost, processCpuMs } from './lib/cost.ts';
 import { benchRedis } from './lib/redis.ts';
-import { channelFigures, printFigures, round } from './lib/report.ts';
+import { channelFigures, median, printFigures, round, until } from './lib/report.ts';
 
 const MESSAGES = Number(process.env.BENCH_DISCORD_MESSAGES ?? 3000);
 /** Guild channels the messages are spread over (the bare bench's default too). */
@@ -57,20 +57,6 @@ channels:
   discord: { limits: off }`,
     'bench.yaml',
   );
-}
-
-/** Polls rarely, so watching costs the measured process next to nothing. */
-async function until(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 const TextEvent = z.object({ text: z.string() }).loose();

@@ -24,7 +24,7 @@ import type { RouterContext } from '../src/router/context.ts';
 import { connectRedis } from '../src/store/redis.ts';
 import { commandsPerMessage, measureCost, processCpuMs } from './lib/cost.ts';
 import { benchRedis } from './lib/redis.ts';
-import { channelFigures, printFigures, round } from './lib/report.ts';
+import { channelFigures, median, printFigures, round, until } from './lib/report.ts';
 import { bareEchoRate } from './telegram-bare.ts';
 
 const MESSAGES = Number(process.env.BENCH_TELEGRAM_MESSAGES ?? 3000);
@@ -55,20 +55,6 @@ channels:
   telegram: { limits: { perSecond: 100000, perChat: { count: 100000, windowMs: 1000 } } }`,
     'bench.yaml',
   );
-}
-
-/** Polls rarely, so watching costs the measured process next to nothing. */
-async function until(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /** Times each event from injection to the sink's answer, without changing what it does. */

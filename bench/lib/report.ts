@@ -1,4 +1,4 @@
-/** Shared output of the benchmarks: aligned figures for people, one JSON line for machines. */
+/** Shared by the benchmarks: aligned figures for people, one JSON line for machines, and small measuring helpers. */
 export function printFigures(title: string, rows: Array<[string, string | number]>): void {
   console.log(`\n${title}`);
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -20,6 +20,20 @@ export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i]!;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** Polls rarely (every 20 ms), so watching costs the measured process next to nothing. */
+export async function until(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 export function jsonLine(figures: Record<string, unknown>): void {
