@@ -248,15 +248,6 @@ export class ConversationStore {
       .reverse();
   }
 
-  async message(conversationId: string, seq: number): Promise<Message | undefined> {
-    const [entry, edits, delivery] = await Promise.all([
-      this.redis.lindex(this.keys.messages(conversationId), seq - 1),
-      this.redis.hget(this.keys.edits(conversationId), String(seq)),
-      this.redis.hget(this.keys.deliveries(conversationId), String(seq)),
-    ]);
-    return entry ? decodeMessage(conversationId, seq, entry, edits, delivery) : undefined;
-  }
-
   /**
    * A conversation and one of its messages (seq 0: none) in one round trip: what the
    * router reads for every event.
