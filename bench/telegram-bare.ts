@@ -10,51 +10,50 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Telegraf } from 'telegraf';
 import { startTelegramEmulator } from '../adapters/telegram/emulator/emulator.ts';
+import { until } from './lib/report.ts';
 
 export interface BareEchoOptions {
   /** Messages to echo (default 3000). */
   messages?: number;
   /** Private chats they are spread over (default 200). */
   chats?: number;
+  /** Messages echoed before the clock starts, so the code is hot (default 0). */
+  warmUp?: number;
   timeoutMs?: number;
 }
 
 /** Messages per second a bare telegraf bot receives by getUpdates and answers by sendMessage. */
 export async function bareEchoRate(opts: BareEchoOptions = {}): Promise<number> {
   const total = opts.messages ?? 3000;
+  const warmUp = opts.warmUp ?? 0;
+  const timeoutMs = opts.timeoutMs ?? 60_000;
   const emu = await startTelegramEmulator({ limits: false });
   const users = Array.from({ length: opts.chats ?? 200 }, (_, i) => emu.addUser({ first_name: `u${i}` }));
   const bot = new Telegraf(emu.token, { telegram: { apiRoot: emu.apiRoot } });
   let replied = 0;
-  let finish: () => void = () => {};
-  const done = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
   bot.on('message', async (ctx) => {
     await ctx.reply(`echo: ${ctx.text ?? ''}`);
     replied += 1;
-    if (replied === total) finish();
   });
+  const inject = async (count: number, label: string) => {
+    for (let i = 0; i < count; i += 1) {
+      const user = users[i % users.length];
+      if (user) emu.privateMessage(user, `${label} ${i}`);
+      // Yield now and then so polls are answered while we inject, as real traffic would arrive.
+      if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
   bot.catch(() => undefined);
   const launched = new Promise<void>((resolve) => {
     void bot.launch(() => resolve());
   });
   try {
     await launched;
+    await inject(warmUp, 'warm-up');
+    await until(() => replied >= warmUp, timeoutMs, `bare echo: ${warmUp} warm-up replies`);
     const started = performance.now();
-    for (let i = 0; i < total; i += 1) {
-      const user = users[i % users.length];
-      if (user) emu.privateMessage(user, `message ${i}`);
-      // Yield now and then so polls are answered while we inject, as real traffic would arrive.
-      if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
-    }
-    const timeout = new Promise<never>((_, reject) =>
-      setTimeout(
-        () => reject(new Error(`bare echo: ${replied}/${total} replies in time`)),
-        opts.timeoutMs ?? 60_000,
-      ).unref(),
-    );
-    await Promise.race([done, timeout]);
+    await inject(total, 'message');
+    await until(() => replied - warmUp >= total, timeoutMs, `bare echo: ${total} replies`);
     return total / ((performance.now() - started) / 1000);
   } finally {
     bot.stop('bench done');
