@@ -140,14 +140,21 @@ export class StreamConsumer {
     }
   }
 
+  /**
+   * COUNT applies to each stream, so across many streams (the router reads every shard) it
+   * is divided among them: one read never takes more than the free in-flight slots. Taking
+   * thousands at once kept them all alive through young-generation GCs and tripled their cost.
+   */
   private async read(): Promise<StreamEntry[]> {
-    const { streams, group, consumer, batchSize, blockMs } = this.opts;
+    const { streams, group, consumer, batchSize, blockMs, maxInFlight } = this.opts;
+    const free = Math.max(1, maxInFlight - this.inFlight);
+    const count = Math.min(batchSize, Math.ceil(free / streams.length));
     const reply: unknown = await this.blocking.xreadgroup(
       'GROUP',
       group,
       consumer,
       'COUNT',
-      batchSize,
+      count,
       'BLOCK',
       blockMs,
       'STREAMS',
