@@ -50,7 +50,10 @@ export class DeadLetters {
     for (const letter of letters) {
       // Two keys on different Cluster slots: re-queue first, so a crash between the two
       // replays an entry twice (consumers drop duplicates) rather than losing it.
-      await this.redis.xadd(letter.stream, '*', ...Object.entries(letter.fields).flat());
+      // `replayed` tells a consumer that this entry may have been acted on before (its
+      // attempt count starts again at 1), so it checks for that as it does for a retry.
+      const fields = Object.entries(letter.fields).filter(([name]) => name !== 'replayed');
+      await this.redis.xadd(letter.stream, '*', ...fields.flat(), 'replayed', letter.id);
       await this.redis.xdel(this.keys.deadLetters(), letter.id);
     }
     return letters.length;

@@ -129,4 +129,48 @@ describe('pipeline: inbound → router → delivery', () => {
     await waitFor(() => platform.arrivals.some((a) => a.text === 'ok: poison'), 5000, 'the replayed reply');
     expect(await dead.list()).toHaveLength(0);
   });
+
+  it('does not send a replayed command that already went out, even when it is replayed twice', async () => {
+    const { runtime, platform } = await pipeline();
+    const keys = runtime.store.keys;
+    const command = {
+      type: 'send',
+      id: 'cmd-once',
+      channel: 'fake',
+      threadKey: 'chat-gus',
+      text: 'only once',
+    };
+    const stream = keys.outboundStream('fake');
+    await runtime.redis.xadd(stream, '*', 'cmd', JSON.stringify(command));
+    await waitFor(() => platform.arrivals.length === 1, 5000, 'the first send');
+    // A crash between re-queueing and deleting a dead letter leaves two copies to replay.
+    for (let i = 0; i < 2; i++) {
+      await runtime.redis.xadd(
+        keys.deadLetters(),
+        '*',
+        'stream',
+        stream,
+        'group',
+        'delivery:fake',
+        'id',
+        '0-1',
+        'attempts',
+        '3',
+        'at',
+        String(Date.now()),
+        'reason',
+        'test',
+        'cmd',
+        JSON.stringify(command),
+      );
+    }
+    expect(await new DeadLetters(runtime.redis, keys).replay()).toBe(2);
+    await waitFor(
+      async () => (await runtime.redis.xpending(stream, 'delivery:fake'))[0] === 0,
+      5000,
+      'the replays handled',
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect(platform.arrivals.map((a) => a.text)).toEqual(['only once']);
+  });
 });
