@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Telegraf } from 'telegraf';
 import { startTelegramEmulator } from '../adapters/telegram/emulator/emulator.ts';
+import { processCpuMs } from './lib/cost.ts';
 import { until } from './lib/report.ts';
 
 export interface BareEchoOptions {
@@ -22,8 +23,14 @@ export interface BareEchoOptions {
   timeoutMs?: number;
 }
 
+export interface BareEchoRate {
+  perSec: number;
+  /** CPU milliseconds of this process per message, over the measured messages only. */
+  cpuMs: number;
+}
+
 /** Messages per second a bare telegraf bot receives by getUpdates and answers by sendMessage. */
-export async function bareEchoRate(opts: BareEchoOptions = {}): Promise<number> {
+export async function bareEchoRate(opts: BareEchoOptions = {}): Promise<BareEchoRate> {
   const total = opts.messages ?? 3000;
   const warmUp = opts.warmUp ?? 0;
   const timeoutMs = opts.timeoutMs ?? 60_000;
@@ -52,9 +59,10 @@ export async function bareEchoRate(opts: BareEchoOptions = {}): Promise<number> 
     await inject(warmUp, 'warm-up');
     await until(() => replied >= warmUp, timeoutMs, `bare echo: ${warmUp} warm-up replies`);
     const started = performance.now();
+    const cpu = process.cpuUsage();
     await inject(total, 'message');
     await until(() => replied - warmUp >= total, timeoutMs, `bare echo: ${total} replies`);
-    return total / ((performance.now() - started) / 1000);
+    return { perSec: total / ((performance.now() - started) / 1000), cpuMs: processCpuMs(cpu) / total };
   } finally {
     bot.stop('bench done');
     await emu.close();
@@ -63,5 +71,5 @@ export async function bareEchoRate(opts: BareEchoOptions = {}): Promise<number> 
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const rate = await bareEchoRate();
-  console.log(JSON.stringify({ bench: 'telegram-bare-echo', messagesPerSecond: Math.round(rate) }));
+  console.log(JSON.stringify({ bench: 'telegram-bare-echo', messagesPerSecond: Math.round(rate.perSec) }));
 }

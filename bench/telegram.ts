@@ -22,7 +22,7 @@ import { Metrics } from '../src/ops/metrics.ts';
 import { Composer } from '../src/router/composer.ts';
 import type { RouterContext } from '../src/router/context.ts';
 import { connectRedis } from '../src/store/redis.ts';
-import { commandsPerMessage, measureCost, processCpuMs } from './lib/cost.ts';
+import { commandsPerMessage, measureCost } from './lib/cost.ts';
 import { benchRedis } from './lib/redis.ts';
 import { channelFigures, median, printFigures, round, until } from './lib/report.ts';
 import { bareEchoRate } from './telegram-bare.ts';
@@ -174,16 +174,20 @@ export async function verityRate(redisUrl: string, total = MESSAGES, warmUp = WA
 export async function run(): Promise<Record<string, number | string>> {
   const server = await benchRedis();
   try {
+    // Bare before and after Verity, averaged: on a shared machine the load drifts during a run.
+    const bare = () => bareEchoRate({ messages: MESSAGES, chats: CHATS, warmUp: WARM_UP });
+    const before = await bare();
     const verity = await verityRate(server.url);
-    const bareCpu = process.cpuUsage();
-    const bareEchoPerSec = await bareEchoRate({ messages: MESSAGES, chats: CHATS, warmUp: WARM_UP });
-    const bareCpuMs = processCpuMs(bareCpu) / MESSAGES;
+    const after = await bare();
+    const bareEchoPerSec = (before.perSec + after.perSec) / 2;
+    const bareCpuMs = (before.cpuMs + after.cpuMs) / 2;
     const ratio = verity.msgPerSec / bareEchoPerSec;
     printFigures(
       `telegram: ${MESSAGES.toLocaleString('en-US')} messages over ${CHATS} private chats, after ${WARM_UP.toLocaleString('en-US')} to warm up`,
       [
         ['Verity full path messages/s', verity.msgPerSec],
-        ['bare telegraf echo messages/s', bareEchoPerSec],
+        ['bare telegraf echo messages/s (mean)', bareEchoPerSec],
+        ['  before / after the Verity run', `${Math.round(before.perSec)} / ${Math.round(after.perSec)}`],
         ['ratio', round(ratio)],
         ['Verity receiving half (stored/s)', verity.storedPerSec],
         ['median ms injected → stored', verity.storedMs],
