@@ -245,17 +245,25 @@ describe('authorization matrix', () => {
 
   it('covers every declared API route', () => {
     const declared = f.server.inbox.routes.documented.map((r) => `${r.method} ${r.url}`);
+    // Whole path segments only: a plain replace could hit an id inside another (ticket T-1 in T-12).
+    const names = new Map([
+      [setup.conversation.agent, ':id'],
+      [setup.canned, ':itemId'],
+      [setup.macro, ':itemId'],
+      [setup.report.agent, ':reportId'],
+      [setup.spareUser, ':userId'],
+      [setup.ticket, ':ticket'],
+      ['fake:u-agent', ':account'],
+    ]);
     const covered = new Set(
-      CASES.map((c) => `${c.method} ${c.url(setup, 'agent').split('?')[0]}`).map((k) =>
-        k
-          .replace(setup.conversation.agent, ':id')
-          .replace(setup.canned, ':itemId')
-          .replace(setup.macro, ':itemId')
-          .replace(setup.report.agent, ':reportId')
-          .replace(setup.spareUser, ':userId')
-          .replace(setup.ticket, ':ticket')
-          .replace('fake:u-agent', ':account'),
-      ),
+      CASES.map((c) => {
+        const path = c.url(setup, 'agent').split('?')[0] ?? '';
+        const shape = path
+          .split('/')
+          .map((segment) => names.get(decodeURIComponent(segment)) ?? segment)
+          .join('/');
+        return `${c.method} ${shape}`;
+      }),
     );
     // The event stream is checked over a real connection in api.test.ts (inject cannot hold it open).
     const missing = declared.filter((d) => !covered.has(d) && d !== 'GET /api/events');
