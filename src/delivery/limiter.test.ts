@@ -71,4 +71,42 @@ describe('rate limiters clustered in Redis', () => {
     expect(failures).toEqual([]);
     expect(new Set(done).size).toBe(150);
   });
+
+  it('re-dates a send this process got to late, so the next one still keeps a full window away', async () => {
+    const server = await startLocalRedis();
+    cleanup.push(() => server.stop());
+    const redis = connectRedis({ url: server.url });
+    // The first admission reaches the sender 300 ms after Redis gave it (as after a GC pause).
+    let delayNext = true;
+    const slowFirst = new Proxy(redis, {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop);
+        if (typeof value !== 'function') return value;
+        if (prop !== 'verityWindowGuard') return value.bind(target);
+        return async (...args: unknown[]) => {
+          const reply: unknown = await value.apply(target, args);
+          if (delayNext) await new Promise((r) => setTimeout(r, 300));
+          delayNext = false;
+          return reply;
+        };
+      },
+    });
+    const connection = limiterConnection(redis.duplicate(), createLogger('silent'));
+    const limiter = new ChannelLimiter(connection, {
+      redis: slowFirst,
+      keys: new Keys('lim', 1),
+      channel: 'fake',
+      limits: LimitConfig.parse({ perSecond: 1, perChat: { count: 100, windowMs: 1000 } }),
+    });
+    cleanup.push(async () => {
+      await limiter.stop();
+      await connection.disconnect(false);
+      redis.disconnect();
+    });
+    const sentAt: number[] = [];
+    const send = () => limiter.call({ chat: 'c', group: false }, async () => sentAt.push(performance.now()));
+    await Promise.all([send(), send()]);
+    const [first = 0, second = 0] = sentAt;
+    expect(second - first).toBeGreaterThanOrEqual(1000);
+  });
 });

@@ -21,6 +21,7 @@ const SCRIPTS = {
   verityRecordDelivery: { keys: 1, source: read('record-delivery') },
   verityEmitOnce: { keys: 2, source: read('emit-once') },
   verityWindowGuard: { keys: -1, source: read('window-guard') },
+  verityWindowTouch: { keys: -1, source: read('window-touch') },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
