@@ -169,9 +169,14 @@ export class StreamConsumer {
    * move the ones delivered `maxAttempts` times to the dead-letter stream.
    */
   private async claimStale(): Promise<void> {
-    const { redis, group, consumer, claimIdleMs, maxAttempts } = this.opts;
-    for (const stream of this.opts.streams) {
-      const pending: unknown = await redis.xpending(stream, group, 'IDLE', claimIdleMs, '-', '+', 100);
+    const { redis, group, consumer, claimIdleMs, maxAttempts, streams } = this.opts;
+    // All streams asked at once: the read loop waits for this, and asking one shard after
+    // another stalled the router's reads for 16 round trips every few seconds.
+    const pendingByStream: unknown[] = await Promise.all(
+      streams.map((stream) => redis.xpending(stream, group, 'IDLE', claimIdleMs, '-', '+', 100)),
+    );
+    for (const [i, stream] of streams.entries()) {
+      const pending = pendingByStream[i];
       if (!Array.isArray(pending) || pending.length === 0) continue;
       const retry: string[] = [];
       for (const row of pending) {
