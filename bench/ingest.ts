@@ -83,13 +83,16 @@ export async function run(): Promise<Record<string, number | string>> {
     // Warm-up: scripts loaded, connections hot.
     await pipelined(redis, 2_000, (p, i) => p.set(`${prefix}:warm:${i}`, payloads[i]!));
 
-    const bareSetPerSec = await pipelined(redis, MESSAGES, (p, i) =>
-      p.set(`${prefix}:bare:${i}`, payloads[i]!),
-    );
+    // Bare before and after the ingest, averaged: on a shared machine the load drifts during a run.
+    const bare = (round: string) =>
+      pipelined(redis, MESSAGES, (p, i) => p.set(`${prefix}:bare-${round}:${i}`, payloads[i]!));
+    const bareBefore = await bare('before');
     const msgPerSec = await pipelined(redis, MESSAGES, (p, i) => {
       const [keys, argv] = args[i]!;
       callScript(p, 'verityIngest', keys, argv);
     });
+    const bareAfter = await bare('after');
+    const bareSetPerSec = (bareBefore + bareAfter) / 2;
     const duplicates = await pipelined(redis, 20_000, (p, i) => {
       const [keys, argv] = args[i]!;
       callScript(p, 'verityIngest', keys, argv);
@@ -98,7 +101,8 @@ export async function run(): Promise<Record<string, number | string>> {
 
     printFigures(`ingest: ${MESSAGES.toLocaleString('en-US')} messages into ${CONVERSATIONS} conversations`, [
       ['ingested messages/s', msgPerSec],
-      ['bare pipelined SET/s (same payloads)', bareSetPerSec],
+      ['bare pipelined SET/s (same payloads, mean)', bareSetPerSec],
+      ['  before / after the ingest run', `${Math.round(bareBefore)} / ${Math.round(bareAfter)}`],
       ['ratio to bare writes', round(ratioToBare)],
       ['duplicates dropped/s', duplicates],
       ['target', '>= 20,000 msg/s and ratio >= 0.3'],
