@@ -142,8 +142,9 @@ export class StreamConsumer {
 
   /**
    * COUNT applies to each stream, so across many streams (the router reads every shard) it
-   * is divided among them: one read never takes more than the free in-flight slots. Taking
-   * thousands at once kept them all alive through young-generation GCs and tripled their cost.
+   * is divided among them: one read takes about as many entries as there are free in-flight
+   * slots (rounded up to one per stream). Taking thousands at once kept them all alive
+   * through young-generation GCs, which then cost more.
    */
   private async read(): Promise<StreamEntry[]> {
     const { streams, group, consumer, batchSize, blockMs, maxInFlight } = this.opts;
