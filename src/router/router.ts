@@ -97,6 +97,7 @@ export class Router {
     for (const [i, reply] of ctx.replies.entries()) {
       const id = `${base}:r${i}`;
       let messageId: string | undefined;
+      let announced: Promise<void> | undefined;
       if (conversation) {
         const appended = await store.append(
           conversation.id,
@@ -112,8 +113,10 @@ export class Router {
           id,
         );
         messageId = appended.messageId;
+        // Not awaited before the emit: live events wait for the next tick's batch, and the
+        // reply need not wait for the inbox to hear of it.
         if (!appended.duplicate) {
-          await live.publish({ type: 'message', conversationId: conversation.id, data: { messageId } });
+          announced = live.publish({ type: 'message', conversationId: conversation.id, data: { messageId } });
         }
       }
       const command: OutboundCommand = {
@@ -128,7 +131,7 @@ export class Router {
         ...(reply.buttons ? { buttons: reply.buttons } : {}),
         ...(reply.replyToPlatformId ? { replyToPlatformId: reply.replyToPlatformId } : {}),
       };
-      await outbound.emit(command, entryTime(entry) ?? now);
+      await Promise.all([outbound.emit(command, entryTime(entry) ?? now), announced]);
     }
     for (const [i, pending] of ctx.commands.entries()) {
       await outbound.emit({
