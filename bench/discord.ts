@@ -25,7 +25,15 @@ import { connectRedis } from '../src/store/redis.ts';
 import { bareEchoRate } from './discord-bare.ts';
 import { commandsPerMessage, measureCost, processCpuMs } from './lib/cost.ts';
 import { benchRedis } from './lib/redis.ts';
-import { channelFigures, median, printFigures, round, until } from './lib/report.ts';
+import {
+  aroundBare,
+  type BareRate,
+  channelFigures,
+  median,
+  printFigures,
+  round,
+  until,
+} from './lib/report.ts';
 
 const MESSAGES = Number(process.env.BENCH_DISCORD_MESSAGES ?? 3000);
 /** Guild channels the messages are spread over (the bare bench's default too). */
@@ -182,7 +190,7 @@ export async function verityRate(redisUrl: string, total = MESSAGES): Promise<Ve
 }
 
 /** The bare echo bot's rate and CPU per message (its login included: a few ms in all). */
-async function bare(): Promise<{ perSec: number; cpuMs: number }> {
+async function bareRate(): Promise<BareRate> {
   const cpu = process.cpuUsage();
   const perSec = await bareEchoRate({
     messages: MESSAGES,
@@ -196,17 +204,13 @@ async function bare(): Promise<{ perSec: number; cpuMs: number }> {
 export async function run(): Promise<Record<string, number | string>> {
   const server = await benchRedis();
   try {
-    // Bare before and after Verity, averaged: on a shared machine the load drifts during a run.
-    const before = await bare();
-    const verity = await verityRate(server.url);
-    const after = await bare();
-    const bareEchoPerSec = (before.perSec + after.perSec) / 2;
-    const bareCpuMs = (before.cpuMs + after.cpuMs) / 2;
+    const { result: verity, bare } = await aroundBare(bareRate, () => verityRate(server.url));
+    const bareEchoPerSec = bare.perSec;
     const ratio = verity.msgPerSec / bareEchoPerSec;
     printFigures(`discord: ${MESSAGES.toLocaleString('en-US')} messages over ${CHANNELS} support channels`, [
       ['Verity full path messages/s', verity.msgPerSec],
       ['bare discord.js echo messages/s (mean)', bareEchoPerSec],
-      ['  before / after the Verity run', `${Math.round(before.perSec)} / ${Math.round(after.perSec)}`],
+      ['  before / after the Verity run', bare.spread],
       ['ratio', round(ratio)],
       ['median ms injected → stored', verity.storedMs],
       ['median ms injected → delivery calls send', verity.sendCalledMs],
@@ -214,8 +218,8 @@ export async function run(): Promise<Record<string, number | string>> {
       ['median ms in adapter.send (REST)', verity.sendMs],
       ['CPU ms per message: Verity process', verity.cpuMs.node],
       ['CPU ms per message: redis-server', verity.cpuMs.redis],
-      ['CPU ms per message: bare echo process', bareCpuMs],
-      ['CPU ratio bare / (Verity + redis)', round(bareCpuMs / (verity.cpuMs.node + verity.cpuMs.redis))],
+      ['CPU ms per message: bare echo process', bare.cpuMs],
+      ['CPU ratio bare / (Verity + redis)', round(bare.cpuMs / (verity.cpuMs.node + verity.cpuMs.redis))],
       ['Redis commands per message', verity.redisCommandsPerMessage],
       ['  most frequent (per message)', verity.topCommands],
       ['target', 'ratio >= 0.5'],

@@ -9,9 +9,10 @@
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Telegraf } from 'telegraf';
-import { startTelegramEmulator } from '../adapters/telegram/emulator/emulator.ts';
+import { startTelegramEmulator, type TelegramEmulator } from '../adapters/telegram/emulator/emulator.ts';
+import type { TgUser } from '../adapters/telegram/emulator/types.ts';
 import { processCpuMs } from './lib/cost.ts';
-import { until } from './lib/report.ts';
+import { type BareRate, until } from './lib/report.ts';
 
 export interface BareEchoOptions {
   /** Messages to echo (default 3000). */
@@ -23,14 +24,33 @@ export interface BareEchoOptions {
   timeoutMs?: number;
 }
 
-export interface BareEchoRate {
-  perSec: number;
-  /** CPU milliseconds of this process per message, over the measured messages only. */
-  cpuMs: number;
+/**
+ * Writes `count` private messages ("<label> <n>") round-robin over `users`, calling
+ * `before` with each text just before it goes in. It yields now and then so polls are
+ * answered while it injects, as real traffic would arrive.
+ */
+export async function injectPrivateMessages(
+  emu: TelegramEmulator,
+  users: readonly TgUser[],
+  count: number,
+  label: string,
+  before?: (text: string) => void,
+): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    const user = users[i % users.length];
+    if (!user) continue;
+    const text = `${label} ${i}`;
+    before?.(text);
+    emu.privateMessage(user, text);
+    if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
-/** Messages per second a bare telegraf bot receives by getUpdates and answers by sendMessage. */
-export async function bareEchoRate(opts: BareEchoOptions = {}): Promise<BareEchoRate> {
+/**
+ * Messages per second a bare telegraf bot receives by getUpdates and answers by sendMessage,
+ * and its CPU per message over the measured messages only.
+ */
+export async function bareEchoRate(opts: BareEchoOptions = {}): Promise<BareRate> {
   const total = opts.messages ?? 3000;
   const warmUp = opts.warmUp ?? 0;
   const timeoutMs = opts.timeoutMs ?? 60_000;
@@ -42,25 +62,17 @@ export async function bareEchoRate(opts: BareEchoOptions = {}): Promise<BareEcho
     await ctx.reply(`echo: ${ctx.text ?? ''}`);
     replied += 1;
   });
-  const inject = async (count: number, label: string) => {
-    for (let i = 0; i < count; i += 1) {
-      const user = users[i % users.length];
-      if (user) emu.privateMessage(user, `${label} ${i}`);
-      // Yield now and then so polls are answered while we inject, as real traffic would arrive.
-      if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
   bot.catch(() => undefined);
   const launched = new Promise<void>((resolve) => {
     void bot.launch(() => resolve());
   });
   try {
     await launched;
-    await inject(warmUp, 'warm-up');
+    await injectPrivateMessages(emu, users, warmUp, 'warm-up');
     await until(() => replied >= warmUp, timeoutMs, `bare echo: ${warmUp} warm-up replies`);
     const started = performance.now();
     const cpu = process.cpuUsage();
-    await inject(total, 'message');
+    await injectPrivateMessages(emu, users, total, 'message');
     await until(() => replied - warmUp >= total, timeoutMs, `bare echo: ${total} replies`);
     return { perSec: total / ((performance.now() - started) / 1000), cpuMs: processCpuMs(cpu) / total };
   } finally {

@@ -24,8 +24,8 @@ import type { RouterContext } from '../src/router/context.ts';
 import { connectRedis } from '../src/store/redis.ts';
 import { commandsPerMessage, measureCost } from './lib/cost.ts';
 import { benchRedis } from './lib/redis.ts';
-import { channelFigures, median, printFigures, round, until } from './lib/report.ts';
-import { bareEchoRate } from './telegram-bare.ts';
+import { aroundBare, channelFigures, median, printFigures, round, until } from './lib/report.ts';
+import { bareEchoRate, injectPrivateMessages } from './telegram-bare.ts';
 
 const MESSAGES = Number(process.env.BENCH_TELEGRAM_MESSAGES ?? 6000);
 /**
@@ -119,13 +119,8 @@ export async function verityRate(redisUrl: string, total = MESSAGES, warmUp = WA
   try {
     await runtime.start();
     // Warm-up: scripts loaded, consumer groups made, connections and code hot.
-    for (let i = 0; i < warmUp; i += 1) {
-      const user = users[i % users.length];
-      if (user) emu.privateMessage(user, `warm-up ${i}`);
-      if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
-    }
+    await injectPrivateMessages(emu, users, warmUp, 'warm-up');
     await until(() => replies >= warmUp, 120_000, `${warmUp} warm-up replies`);
-    stored.length = 0;
 
     const stats = connectRedis({ url: redisUrl }, 'bench-stats');
     const cost = await measureCost(stats);
@@ -134,15 +129,7 @@ export async function verityRate(redisUrl: string, total = MESSAGES, warmUp = WA
     const storedAll = until(() => stored.length >= total, 120_000, `${total} stored`).then(() => {
       storedAt = performance.now();
     });
-    for (let i = 0; i < total; i += 1) {
-      const user = users[i % users.length];
-      if (!user) continue;
-      const text = `message ${i}`;
-      injectedAt.set(text, Date.now());
-      emu.privateMessage(user, text);
-      // Yield now and then so polls are answered while we inject, as in the bare bench.
-      if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
-    }
+    await injectPrivateMessages(emu, users, total, 'message', (text) => injectedAt.set(text, Date.now()));
     await until(() => replies - warmUp >= total, 120_000, `${total} replies`);
     const elapsed = (performance.now() - started) / 1000;
     const spent = await cost();
@@ -174,27 +161,25 @@ export async function verityRate(redisUrl: string, total = MESSAGES, warmUp = WA
 export async function run(): Promise<Record<string, number | string>> {
   const server = await benchRedis();
   try {
-    // Bare before and after Verity, averaged: on a shared machine the load drifts during a run.
-    const bare = () => bareEchoRate({ messages: MESSAGES, chats: CHATS, warmUp: WARM_UP });
-    const before = await bare();
-    const verity = await verityRate(server.url);
-    const after = await bare();
-    const bareEchoPerSec = (before.perSec + after.perSec) / 2;
-    const bareCpuMs = (before.cpuMs + after.cpuMs) / 2;
+    const { result: verity, bare } = await aroundBare(
+      () => bareEchoRate({ messages: MESSAGES, chats: CHATS, warmUp: WARM_UP }),
+      () => verityRate(server.url),
+    );
+    const bareEchoPerSec = bare.perSec;
     const ratio = verity.msgPerSec / bareEchoPerSec;
     printFigures(
       `telegram: ${MESSAGES.toLocaleString('en-US')} messages over ${CHATS} private chats, after ${WARM_UP.toLocaleString('en-US')} to warm up`,
       [
         ['Verity full path messages/s', verity.msgPerSec],
         ['bare telegraf echo messages/s (mean)', bareEchoPerSec],
-        ['  before / after the Verity run', `${Math.round(before.perSec)} / ${Math.round(after.perSec)}`],
+        ['  before / after the Verity run', bare.spread],
         ['ratio', round(ratio)],
         ['Verity receiving half (stored/s)', verity.storedPerSec],
         ['median ms injected → stored', verity.storedMs],
         ['median ms injected → reply sent', verity.repliedMs],
         ['CPU ms per message: Verity process', verity.cpuMs.node],
         ['CPU ms per message: redis-server', verity.cpuMs.redis],
-        ['CPU ms per message: bare echo', bareCpuMs],
+        ['CPU ms per message: bare echo', bare.cpuMs],
         ['Redis commands per message', verity.redisCommandsPerMessage],
         ['  most frequent (per message)', verity.topCommands],
         ['target', 'ratio >= 0.5'],

@@ -51,3 +51,27 @@ export function channelFigures(bench: string, msgPerSec: number, bareEchoPerSec:
   jsonLine(figures);
   return figures;
 }
+
+/** A bare bot's rate, and the CPU milliseconds this process spent per message on it. */
+export interface BareRate {
+  perSec: number;
+  cpuMs: number;
+}
+
+/**
+ * Runs the bare baseline before and after `measured` and averages the two: on a shared
+ * machine the load drifts during a run. `spread` is the two rates, for the printout.
+ */
+export async function aroundBare<T>(bare: () => Promise<BareRate>, measured: () => Promise<T>) {
+  const before = await bare();
+  const result = await measured();
+  const after = await bare();
+  return {
+    result,
+    bare: {
+      perSec: (before.perSec + after.perSec) / 2,
+      cpuMs: (before.cpuMs + after.cpuMs) / 2,
+      spread: `${Math.round(before.perSec)} / ${Math.round(after.perSec)}`,
+    },
+  };
+}
