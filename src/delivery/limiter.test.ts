@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LimitConfig } from '../config/schema.ts';
 import { createLogger } from '../ops/logger.ts';
@@ -12,18 +13,27 @@ afterEach(async () => {
   cleanup = [];
 });
 
-/** A private Redis that this test may kill and flush. */
-async function limiterOn(server: LocalRedis) {
+/**
+ * A limiter on a private Redis that this test may kill and flush. `wrap` stands between the
+ * limiter and its store connection (to slow a reply down, say).
+ */
+async function limiterOn(
+  server: LocalRedis,
+  {
+    perSecond = 100,
+    wrap = (redis: Redis) => redis,
+  }: { perSecond?: number; wrap?: (redis: Redis) => Redis } = {},
+) {
   const redis = connectRedis({ url: server.url });
   const connection = limiterConnection(
     redis.duplicate({ enableAutoPipelining: false }),
     createLogger('silent'),
   );
   const limiter = new ChannelLimiter(connection, {
-    redis,
+    redis: wrap(redis),
     keys: new Keys('lim', 1),
     channel: 'fake',
-    limits: LimitConfig.parse({ perSecond: 100, perChat: { count: 100, windowMs: 1000 } }),
+    limits: LimitConfig.parse({ perSecond, perChat: { count: 100, windowMs: 1000 } }),
   });
   cleanup.push(async () => {
     await limiter.stop();
@@ -75,34 +85,23 @@ describe('rate limiters clustered in Redis', () => {
   it('re-dates a send this process got to late, so the next one still keeps a full window away', async () => {
     const server = await startLocalRedis();
     cleanup.push(() => server.stop());
-    const redis = connectRedis({ url: server.url });
     // The first admission reaches the sender 300 ms after Redis gave it (as after a GC pause).
     let delayNext = true;
-    const slowFirst = new Proxy(redis, {
-      get(target, prop) {
-        const value: unknown = Reflect.get(target, prop);
-        if (typeof value !== 'function') return value;
-        if (prop !== 'verityWindowGuard') return value.bind(target);
-        return async (...args: unknown[]) => {
-          const reply: unknown = await value.apply(target, args);
-          if (delayNext) await new Promise((r) => setTimeout(r, 300));
-          delayNext = false;
-          return reply;
-        };
-      },
-    });
-    const connection = limiterConnection(redis.duplicate(), createLogger('silent'));
-    const limiter = new ChannelLimiter(connection, {
-      redis: slowFirst,
-      keys: new Keys('lim', 1),
-      channel: 'fake',
-      limits: LimitConfig.parse({ perSecond: 1, perChat: { count: 100, windowMs: 1000 } }),
-    });
-    cleanup.push(async () => {
-      await limiter.stop();
-      await connection.disconnect(false);
-      redis.disconnect();
-    });
+    const slowFirst = (redis: Redis) =>
+      new Proxy(redis, {
+        get(target, prop) {
+          const value: unknown = Reflect.get(target, prop);
+          if (typeof value !== 'function') return value;
+          if (prop !== 'verityWindowGuard') return value.bind(target);
+          return async (...args: unknown[]) => {
+            const reply: unknown = await value.apply(target, args);
+            if (delayNext) await new Promise((r) => setTimeout(r, 300));
+            delayNext = false;
+            return reply;
+          };
+        },
+      });
+    const { limiter } = await limiterOn(server, { perSecond: 1, wrap: slowFirst });
     const sentAt: number[] = [];
     const send = () => limiter.call({ chat: 'c', group: false }, async () => sentAt.push(performance.now()));
     await Promise.all([send(), send()]);
