@@ -7,13 +7,13 @@
  * alternating runs), and the pipeline is bound by exactly that. Version 5 speaks RESP2,
  * which the store's reply handling assumes.
  *
- * Auto-pipelining is off on a single node. It queues every command for the next tick and sends each tick's
- * commands as a pipeline, which pays off only for many commands issued at once; the roles
- * issue a few per message as messages arrive, and there its bookkeeping cost more than it
- * saved. Measured with it off (single node, alternating runs): the pipeline bench went from
- * 3,500-4,000 to 4,700-5,400 messages/s with p99 at 1,000/s from 21-33 ms to 6-8 ms, and the
- * Telegram path from 1,680-1,750 to 1,840-1,910 messages/s. (The ingest bench sends
- * explicit pipelines, which auto-pipelining does not change.)
+ * Auto-pipelining is off on a single node. It queues every command for the next tick and
+ * sends each tick's commands as a pipeline, which pays off only for many commands issued at
+ * once; the roles issue a few per message as messages arrive, and there its bookkeeping cost
+ * more than it saved. Four alternating pairs of pipeline-bench runs, on then off: 3,290-3,980
+ * against 3,680-5,410 messages/s, p50 at 1,000/s 2.4-3.2 against 1.1-1.6 ms, p99 21-33
+ * against 6-18 ms; three Telegram pairs: 1,680-1,750 against 1,840-1,910 messages/s. (The
+ * ingest bench sends explicit pipelines, which auto-pipelining does not change.)
  */
 import { Cluster, Redis } from 'ioredis';
 import { defineScripts } from './scripts.ts';
