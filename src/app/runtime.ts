@@ -20,7 +20,7 @@ import type { Middleware } from '../router/composer.ts';
 import type { RouterContext } from '../router/context.ts';
 import { ROUTER_GROUP, Router } from '../router/router.ts';
 import { ConversationStore } from '../store/conversations.ts';
-import { connectRedis } from '../store/redis.ts';
+import { connectRedis, duplicateConnection } from '../store/redis.ts';
 import { startHousekeeping } from './housekeeping.ts';
 
 export type Role = 'router' | 'inbox' | `adapter:${string}`;
@@ -182,7 +182,7 @@ export class Runtime {
    */
   private limiterConnection(): Bottleneck.IORedisConnection {
     this.connection ??= limiterConnection(
-      this.redis.duplicate({ enableAutoPipelining: false, connectionName: 'verity-limiter' }),
+      duplicateConnection(this.redis, 'verity-limiter'),
       this.options.logger,
     );
     return this.connection;

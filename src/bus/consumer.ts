@@ -9,7 +9,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { duplicateForBlocking } from '../store/redis.ts';
+import { duplicateConnection, isCluster } from '../store/redis.ts';
 import { PerTickBatch } from './per-tick.ts';
 
 /** Thrown by a handler for an entry that no retry can fix: it is dead-lettered at once. */
@@ -52,7 +52,17 @@ export interface ConsumerOptions {
 }
 
 export class StreamConsumer {
-  private readonly blocking: Redis;
+  /**
+   * Where blocking reads go. One connection reading every stream in one XREADGROUP; on a
+   * Redis Cluster, where one command cannot span slots (and each shard's stream has its
+   * own), one connection per stream.
+   */
+  private readonly readers: Array<{ streams: string[]; connection: Redis }>;
+  /** Cluster reads still waiting for entries; answered ones wait in `answered` for the loop. */
+  private readonly armed = new Set<Redis>();
+  private answered: StreamEntry[] = [];
+  private readFailure: unknown;
+  private answer: (() => void) | undefined;
   private readonly startAt: '0' | '$';
   private running = false;
   private loop: Promise<void> | undefined;
@@ -84,7 +94,13 @@ export class StreamConsumer {
       ...options,
     };
     this.startAt = options.startAt ?? '0';
-    this.blocking = duplicateForBlocking(options.redis, `${options.group}:${options.consumer}`);
+    const name = `${options.group}:${options.consumer}`;
+    this.readers = isCluster(options.redis)
+      ? options.streams.map((stream) => ({
+          streams: [stream],
+          connection: duplicateConnection(options.redis, name),
+        }))
+      : [{ streams: options.streams, connection: duplicateConnection(options.redis, name) }];
   }
 
   get busy(): number {
@@ -109,8 +125,12 @@ export class StreamConsumer {
     this.running = false;
     this.slotFreed?.();
     await this.loop;
+    // Entries a Cluster read took for this consumer after the loop's last turn are handled
+    // too: left unhandled they would wait out claimIdleMs before another consumer got them.
+    while (this.armed.size > 0) await this.nextAnswer();
+    this.dispatch(this.takeAnswered());
     await Promise.all(this.lanes.values());
-    this.blocking.disconnect();
+    for (const { connection } of this.readers) connection.disconnect();
   }
 
   private async run(): Promise<void> {
@@ -147,10 +167,40 @@ export class StreamConsumer {
    * through young-generation GCs, which then cost more.
    */
   private async read(): Promise<StreamEntry[]> {
-    const { streams, group, consumer, batchSize, blockMs, maxInFlight } = this.opts;
+    const { streams, maxInFlight, batchSize } = this.opts;
     const free = Math.max(1, maxInFlight - this.inFlight);
     const count = Math.min(batchSize, Math.ceil(free / streams.length));
-    const reply: unknown = await this.blocking.xreadgroup(
+    const [single] = this.readers;
+    if (this.readers.length === 1 && single) return this.readGroup(single.connection, single.streams, count);
+    // Cluster: every stream's read stays armed until it answers; the loop takes whatever
+    // has answered, waiting for the first answer only when nothing has.
+    for (const {
+      connection,
+      streams: [stream = ''],
+    } of this.readers) {
+      if (this.armed.has(connection)) continue;
+      this.armed.add(connection);
+      this.readGroup(connection, [stream], count).then(
+        (entries) => {
+          this.answered.push(...entries);
+          this.settled(connection);
+        },
+        (error: unknown) => {
+          this.readFailure = error;
+          this.settled(connection);
+        },
+      );
+    }
+    if (this.answered.length === 0 && this.readFailure === undefined) await this.nextAnswer();
+    const failure = this.readFailure;
+    this.readFailure = undefined;
+    if (failure !== undefined && this.answered.length === 0) throw failure;
+    return this.takeAnswered();
+  }
+
+  private async readGroup(connection: Redis, streams: string[], count: number): Promise<StreamEntry[]> {
+    const { group, consumer, blockMs } = this.opts;
+    const reply: unknown = await connection.xreadgroup(
       'GROUP',
       group,
       consumer,
@@ -163,6 +213,26 @@ export class StreamConsumer {
       ...streams.map(() => '>'),
     );
     return parseStreams(reply, 1);
+  }
+
+  private settled(connection: Redis): void {
+    this.armed.delete(connection);
+    const answer = this.answer;
+    this.answer = undefined;
+    answer?.();
+  }
+
+  /** Resolves when the next armed Cluster read answers (or fails). */
+  private nextAnswer(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.answer = resolve;
+    });
+  }
+
+  private takeAnswered(): StreamEntry[] {
+    const entries = this.answered;
+    this.answered = [];
+    return entries;
   }
 
   /**

@@ -87,7 +87,7 @@ export class ChannelLimiter implements Limiter {
             datastore: 'ioredis',
             connection,
             clearDatastore: false,
-            id: `${keys.prefix}:limit:${channel}:global`,
+            id: keys.limiterId(channel),
             minTime,
             maxConcurrent: null,
           })

@@ -7,6 +7,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { decodeLiveEntry, type LiveEvent } from '../bus/live.ts';
+import { duplicateConnection } from '../store/redis.ts';
 
 export interface HubEvent {
   id: string;
@@ -38,7 +39,7 @@ export class LiveHub {
   }
 
   async start(): Promise<void> {
-    this.reader = this.redis.duplicate({ connectionName: 'verity-inbox-live', enableAutoPipelining: false });
+    this.reader = duplicateConnection(this.redis, 'verity-inbox-live');
     const [last] = await this.redis.xrevrange(this.stream, '+', '-', 'COUNT', 1);
     this.running = true;
     this.loop = this.follow(last?.[0] ?? '0-0');

@@ -108,6 +108,14 @@ export class Keys {
   deadLetters(): string {
     return `${this.prefix}:stream:dead`;
   }
+  /**
+   * The id of a channel's bottleneck limiter. bottleneck names its keys `b_<id>_…`, so the
+   * tag in the id puts them all on one Cluster slot, which its scripts need.
+   */
+  limiterId(channel: string): string {
+    return `${this.prefix}:{limit:${channel}}:global`;
+  }
+
   /** A rate-limit window log; every window of a channel shares the channel's tag. */
   window(channel: string, scope: string): string {
     return `${this.prefix}:{limit:${channel}}:window:${scope}`;

@@ -22,6 +22,8 @@ export interface LocalRedisOptions {
   /** Working directory for RDB/AOF files; without it nothing is written to disk. */
   dir?: string;
   binary?: string;
+  /** More redis-server arguments (`['--cluster-enabled', 'yes', …]`). */
+  args?: string[];
   /**
    * Run in its own process group, so a Ctrl-C or a SIGTERM sent to ours does not kill it
    * before we have drained; we stop it ourselves.
@@ -65,6 +67,7 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
     mkdirSync(options.dir, { recursive: true });
     args.splice(4, 4, '--dir', options.dir, '--appendonly', 'yes', '--appendfsync', 'everysec');
   }
+  args.push(...(options.args ?? []));
   let child: ChildProcess = await launch(binary, args, options.detached ?? false);
 
   return {

@@ -85,10 +85,25 @@ export function connectRedis(target: RedisTarget, name = 'verity'): Redis {
   return redis;
 }
 
-/** A dedicated connection for blocking reads (XREADGROUP BLOCK), so they never queue other commands. */
-export function duplicateForBlocking(redis: Redis, name: string): Redis {
-  const copy = redis.duplicate({ connectionName: name });
+/** Whether `redis` is a Redis Cluster client (typed as `Redis` at the seam above). */
+export function isCluster(redis: Redis): boolean {
+  return (redis as unknown as { isCluster?: boolean }).isCluster === true;
+}
+
+/**
+ * A second connection to the same deployment, with the scripts defined: for blocking reads
+ * (XREADGROUP BLOCK), subscriptions and bottleneck, which must not queue behind or inside
+ * other commands, so it never auto-pipelines. A Cluster's `duplicate` takes seed nodes and
+ * Cluster options, a single node's takes connection options: the one place that knows.
+ */
+export function duplicateConnection(redis: Redis, name: string): Redis {
+  const copy = isCluster(redis)
+    ? (redis as unknown as Cluster).duplicate([], {
+        redisOptions: { ...(redis as unknown as Cluster).options.redisOptions, connectionName: name },
+        enableAutoPipelining: false,
+      })
+    : redis.duplicate({ connectionName: name, enableAutoPipelining: false });
   copy.on('error', () => {});
-  defineScripts(copy);
-  return copy;
+  defineScripts(copy as unknown as Redis);
+  return copy as unknown as Redis;
 }

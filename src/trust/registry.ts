@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { duplicateConnection } from '../store/redis.ts';
 import { parseJson } from './json.ts';
 import { FlagEntry, FlagKind, flagKey, normalizeFlagValue, RegistryIndex } from './registry-index.ts';
 import { shield } from './shield.ts';
@@ -87,7 +88,7 @@ export class ScamRegistry {
 
   /** Loads the registry and follows changes until `stop()`. */
   async start(): Promise<void> {
-    const sub = this.redis.duplicate();
+    const sub = duplicateConnection(this.redis, 'verity-registry');
     this.subscriber = sub;
     sub.on('message', (_channel: string, message: string) => this.onChange(message));
     // The version poll covers what a broken subscription misses; the error is only logged.
