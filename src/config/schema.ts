@@ -11,24 +11,36 @@ import { TrustConfig } from './sections/trust.ts';
 
 const Duration = z.number().int().positive();
 
-export const RedisConfig = z.object({
-  url: z
-    .string()
-    .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
-    .optional(),
-  /** Start a private redis-server under `.verity/` when no url is given (newcomers, sandbox). */
-  autostart: z.boolean().default(true),
-  keyPrefix: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]+$/)
-    .default('verity'),
-  /**
-   * Conversations are spread over this many hash-tag shards so the store scales out on
-   * Redis Cluster. Fixed at install: changing it orphans existing conversations.
-   */
-  shards: z.number().int().min(1).max(1024).default(16),
-  cluster: z.object({ nodes: z.array(z.string()).min(1) }).optional(),
-});
+export const RedisConfig = z
+  .object({
+    url: z
+      .string()
+      .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+      .optional(),
+    /** Start a private redis-server under `.verity/` when no url is given (newcomers, sandbox). */
+    autostart: z.boolean().default(true),
+    keyPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .default('verity'),
+    /**
+     * Conversations are spread over this many hash-tag shards so the store scales out on
+     * Redis Cluster. Fixed at install: changing it orphans existing conversations.
+     */
+    shards: z.number().int().min(1).max(1024).default(16),
+    cluster: z.object({ nodes: z.array(z.string()).min(1) }).optional(),
+    /** Redis Sentinel: the monitored master's name and the sentinels (`host:port`) that know it. */
+    sentinel: z
+      .object({
+        name: z.string().min(1),
+        nodes: z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).min(1),
+      })
+      .optional(),
+  })
+  .refine((redis) => !(redis.cluster && redis.sentinel), {
+    message: 'a Redis Cluster or a Sentinel-watched master, not both',
+    path: ['sentinel'],
+  });
 
 export const StoreConfig = z.object({
   retention: z

@@ -21,6 +21,8 @@ import { defineScripts } from './scripts.ts';
 export interface RedisTarget {
   url: string;
   cluster?: { nodes: string[] } | undefined;
+  /** The master Sentinel watches, found (and followed across failovers) by ioredis. */
+  sentinel?: { name: string; nodes: string[] } | undefined;
 }
 
 /**
@@ -77,7 +79,17 @@ export function connectRedis(target: RedisTarget, name = 'verity'): Redis {
     defineScripts(cluster as unknown as Redis);
     return cluster as unknown as Redis;
   }
-  const redis = new TurnBatchedRedis(target.url, { ...COMMON, connectionName: name });
+  const redis = target.sentinel
+    ? new TurnBatchedRedis({
+        ...COMMON,
+        connectionName: name,
+        name: target.sentinel.name,
+        sentinels: target.sentinel.nodes.map((node) => {
+          const [host = '', port = ''] = node.split(':');
+          return { host, port: Number(port) };
+        }),
+      })
+    : new TurnBatchedRedis(target.url, { ...COMMON, connectionName: name });
   // ioredis reconnects by itself; a lost connection shows in /readyz and in the commands
   // that fail, so the event needs no handler beyond keeping ioredis from printing it.
   redis.on('error', () => {});

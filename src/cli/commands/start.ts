@@ -51,7 +51,8 @@ export async function start(argv: string[]): Promise<number> {
   const cleanups: Array<() => Promise<unknown>> = [];
 
   let redisUrl = config.redis.url;
-  if (!redisUrl) {
+  // A Cluster or Sentinel names its own servers; only a deployment with none gets a private one.
+  if (!redisUrl && !config.redis.cluster && !config.redis.sentinel) {
     if (!config.redis.autostart) {
       logger.fatal('no Redis: set REDIS_URL (or redis.url), or enable redis.autostart');
       return 1;
@@ -103,10 +104,12 @@ export async function start(argv: string[]): Promise<number> {
     }
   }
 
-  const services = await createServices({ config, env, redisUrl, logger });
+  // Unused when a Cluster or Sentinel is configured: those name their servers themselves.
+  const target = redisUrl ?? '';
+  const services = await createServices({ config, env, redisUrl: target, logger });
   const runtime = new Runtime({
     config,
-    redisUrl,
+    redisUrl: target,
     roles,
     adapters: setups.map((s) => s.adapter),
     middleware: services.middleware,
