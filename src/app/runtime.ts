@@ -63,7 +63,7 @@ export class Runtime {
 
   constructor(private readonly options: RuntimeOptions) {
     const { config } = options;
-    this.redis = connectRedis({ url: options.redisUrl, cluster: config.redis.cluster, sentinel: config.redis.sentinel });
+    this.redis = connectRedis({ ...config.redis, url: options.redisUrl });
     this.metrics = options.metrics ?? new Metrics();
     this.store = new ConversationStore(this.redis, {
       prefix: config.redis.keyPrefix,

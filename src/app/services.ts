@@ -53,7 +53,7 @@ export async function createServices(options: {
   logger: Logger;
 }): Promise<Services> {
   const { config, env, logger } = options;
-  const redis = connectRedis({ url: options.redisUrl, cluster: config.redis.cluster, sentinel: config.redis.sentinel }, 'verity-services');
+  const redis = connectRedis({ ...config.redis, url: options.redisUrl }, 'verity-services');
   const store = new ConversationStore(redis, {
     prefix: config.redis.keyPrefix,
     shards: config.redis.shards,

@@ -31,7 +31,7 @@ export function commandContext(
       'no Redis to act on: set REDIS_URL (or redis.url), or run `verity start` for the sandbox first',
     );
   }
-  const redis = connectRedis({ url, cluster: config.redis.cluster, sentinel: config.redis.sentinel }, 'verity-cli');
+  const redis = connectRedis({ ...config.redis, url }, 'verity-cli');
   const store = new ConversationStore(redis, {
     prefix: config.redis.keyPrefix,
     shards: config.redis.shards,
