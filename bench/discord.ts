@@ -10,20 +10,15 @@
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { z } from 'zod';
 import { DiscordAdapter } from '../adapters/discord/adapter.ts';
 import { DiscordSettings } from '../adapters/discord/config.ts';
 import { startDiscordEmulator } from '../adapters/discord/emulator/emulator.ts';
-import { Runtime } from '../src/app/runtime.ts';
-import { parseConfigText } from '../src/config/load.ts';
-import type { ChannelAdapter, InboundSink } from '../src/core/channel.ts';
+import type { ChannelAdapter } from '../src/core/channel.ts';
 import { createLogger } from '../src/ops/logger.ts';
-import { Metrics } from '../src/ops/metrics.ts';
-import { Composer } from '../src/router/composer.ts';
-import type { RouterContext } from '../src/router/context.ts';
 import { connectRedis } from '../src/store/redis.ts';
 import { bareEchoRate } from './discord-bare.ts';
 import { commandsPerMessage, measureCost, processCpuMs } from './lib/cost.ts';
+import { echoRuntime, timedSink } from './lib/echo-runtime.ts';
 import { benchRedis } from './lib/redis.ts';
 import {
   aroundBare,
@@ -53,33 +48,6 @@ export interface VerityRate {
   cpuMs: { node: number; redis: number };
   redisCommandsPerMessage: number;
   topCommands: string;
-}
-
-function config(prefix: string) {
-  return parseConfigText(
-    `organization: { name: Bench }
-official: { name: Bench }
-redis: { keyPrefix: ${prefix}, shards: 16 }
-bus: { batchSize: 256, maxLen: 1000000 }
-channels:
-  discord: { limits: off }`,
-    'bench.yaml',
-  );
-}
-
-const TextEvent = z.object({ text: z.string() }).loose();
-
-/** Times each event from injection to the sink's answer, without changing what it does. */
-function timedSink(sink: InboundSink, injectedAt: Map<string, number>, stored: number[]): InboundSink {
-  return {
-    async ingest(event) {
-      const outcome = await sink.ingest(event);
-      const parsed = TextEvent.safeParse(event);
-      const at = parsed.success ? injectedAt.get(parsed.data.text) : undefined;
-      if (at !== undefined) stored.push(Date.now() - at);
-      return outcome;
-    },
-  };
 }
 
 /** Messages per second through the full Verity path, every channel a support channel. */
@@ -123,18 +91,7 @@ export async function verityRate(redisUrl: string, total = MESSAGES): Promise<Ve
     limitScope: (command) => discord.limitScope(command),
     health: () => discord.health(),
   };
-  const runtime = new Runtime({
-    config: config(`bench-dc-${Date.now()}`),
-    redisUrl,
-    roles: ['router', 'adapter:discord'],
-    adapters: [adapter],
-    middleware: new Composer<RouterContext>()
-      .on('message:addressed', (ctx) => ctx.reply(`echo: ${ctx.text}`))
-      .middleware(),
-    logger,
-    metrics: new Metrics(),
-    blockMs: 20,
-  });
+  const runtime = echoRuntime({ redisUrl, adapter, limits: 'off', logger });
   // Every message the emulator holds is either injected here or the bot's: counting the map is
   // O(1), where scanning channels for bot messages would cost the measured process more and more.
   let injected = 0;

@@ -11,18 +11,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 import { TelegramAdapter } from '../adapters/telegram/adapter.ts';
 import { startTelegramEmulator } from '../adapters/telegram/emulator/emulator.ts';
-import { Runtime } from '../src/app/runtime.ts';
-import { parseConfigText } from '../src/config/load.ts';
-import type { ChannelAdapter, InboundSink } from '../src/core/channel.ts';
+import type { ChannelAdapter } from '../src/core/channel.ts';
 import { createLogger } from '../src/ops/logger.ts';
-import { Metrics } from '../src/ops/metrics.ts';
-import { Composer } from '../src/router/composer.ts';
-import type { RouterContext } from '../src/router/context.ts';
 import { connectRedis } from '../src/store/redis.ts';
 import { commandsPerMessage, measureCost } from './lib/cost.ts';
+import { echoRuntime, timedSink, UNREACHABLE_LIMITS } from './lib/echo-runtime.ts';
 import { benchRedis } from './lib/redis.ts';
 import { aroundBare, channelFigures, median, printFigures, round, until } from './lib/report.ts';
 import { bareEchoRate, injectPrivateMessages } from './telegram-bare.ts';
@@ -51,33 +46,6 @@ export interface VerityRate {
   cpuMs: { node: number; redis: number };
 }
 
-function config(prefix: string) {
-  return parseConfigText(
-    `organization: { name: Bench }
-official: { name: Bench }
-redis: { keyPrefix: ${prefix}, shards: 16 }
-bus: { batchSize: 256, maxLen: 1000000 }
-channels:
-  telegram: { limits: { perSecond: 100000, perChat: { count: 100000, windowMs: 1000 } } }`,
-    'bench.yaml',
-  );
-}
-
-/** Times each event from injection to the sink's answer, without changing what it does. */
-function timedSink(sink: InboundSink, injectedAt: Map<string, number>, stored: number[]): InboundSink {
-  return {
-    async ingest(event) {
-      const outcome = await sink.ingest(event);
-      const parsed = TextEvent.safeParse(event);
-      const at = parsed.success ? injectedAt.get(parsed.data.text) : undefined;
-      if (at !== undefined) stored.push(Date.now() - at);
-      return outcome;
-    },
-  };
-}
-
-const TextEvent = z.object({ text: z.string() }).loose();
-
 /** Messages per second through the full Verity path. */
 export async function verityRate(redisUrl: string, total = MESSAGES, warmUp = WARM_UP): Promise<VerityRate> {
   const emu = await startTelegramEmulator({ limits: false });
@@ -104,18 +72,7 @@ export async function verityRate(redisUrl: string, total = MESSAGES, warmUp = WA
     limitScope: (command) => telegram.limitScope(command),
     health: () => telegram.health(),
   };
-  const runtime = new Runtime({
-    config: config(`bench-tg-${Date.now()}`),
-    redisUrl,
-    roles: ['router', 'adapter:telegram'],
-    adapters: [adapter],
-    middleware: new Composer<RouterContext>()
-      .on('message:addressed', (ctx) => ctx.reply(`echo: ${ctx.text}`))
-      .middleware(),
-    logger,
-    metrics: new Metrics(),
-    blockMs: 20,
-  });
+  const runtime = echoRuntime({ redisUrl, adapter, limits: UNREACHABLE_LIMITS, logger });
   try {
     await runtime.start();
     // Warm-up: scripts loaded, consumer groups made, connections and code hot.

@@ -18,13 +18,9 @@ import {
   type WechatOaEmulator,
 } from '../adapters/wechat/emulator/index.ts';
 import { quietLogger } from '../adapters/wechat/testing.ts';
-import { Runtime } from '../src/app/runtime.ts';
-import { parseConfigText } from '../src/config/load.ts';
 import type { InboundSink } from '../src/core/channel.ts';
 import { InboundEvent, OutboundCommand } from '../src/core/model.ts';
-import { createLogger } from '../src/ops/logger.ts';
-import { Composer } from '../src/router/composer.ts';
-import type { RouterContext } from '../src/router/context.ts';
+import { echoRuntime, UNREACHABLE_LIMITS } from './lib/echo-runtime.ts';
 import { benchRedis } from './lib/redis.ts';
 import { channelFigures, printFigures, round } from './lib/report.ts';
 
@@ -69,25 +65,7 @@ async function drive(emulator: WechatOaEmulator, openids: string[]): Promise<num
 
 export async function verityRate(redisUrl: string): Promise<number> {
   const { emulator, adapter, openids } = await startOa();
-  const runtime = new Runtime({
-    config: parseConfigText(
-      `organization: { name: Bench }
-official: { name: Bench }
-redis: { keyPrefix: bench-wx-${Date.now()}, shards: 16 }
-bus: { batchSize: 256, maxLen: 1000000 }
-channels:
-  wechat: { limits: { perSecond: 100000, perChat: { count: 100000, windowMs: 1000 } } }`,
-      'bench.yaml',
-    ),
-    redisUrl,
-    roles: ['router', 'adapter:wechat'],
-    adapters: [adapter],
-    middleware: new Composer<RouterContext>()
-      .on('message:addressed', (ctx) => ctx.reply(`echo: ${ctx.text}`))
-      .middleware(),
-    logger: createLogger(process.env.BENCH_LOG ?? 'warn'),
-    blockMs: 20,
-  });
+  const runtime = echoRuntime({ redisUrl, adapter, limits: UNREACHABLE_LIMITS });
   try {
     await runtime.start();
     const callback = adapter.health().info?.callback;
