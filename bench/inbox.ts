@@ -13,7 +13,6 @@ import { buildInbox } from '../src/inbox/server.ts';
 import { Metrics } from '../src/ops/metrics.ts';
 import { ConversationStore } from '../src/store/conversations.ts';
 import { connectRedis } from '../src/store/redis.ts';
-import { callScript } from '../src/store/scripts.ts';
 import { benchRedis } from './lib/redis.ts';
 import { jsonLine, percentile, printFigures, round } from './lib/report.ts';
 
@@ -49,12 +48,9 @@ async function seed(store: ConversationStore): Promise<number> {
     while (next < MESSAGES) {
       const start = next;
       next = Math.min(MESSAGES, next + BATCH);
-      const p = store.redis.pipeline();
-      for (let n = start; n < next; n++) {
-        const [keys, argv] = store.ingestArgs(event(n, now), {}, now);
-        callScript(p, 'verityIngest', keys, argv);
-      }
-      await p.exec();
+      const batch: Array<Promise<unknown>> = [];
+      for (let n = start; n < next; n++) batch.push(store.ingest(event(n, now), {}, now));
+      await Promise.all(batch);
     }
   };
   await Promise.all(Array.from({ length: 4 }, worker));

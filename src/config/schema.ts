@@ -47,7 +47,12 @@ export const StoreConfig = z.object({
     .object({
       /** Resolved conversations and their messages are deleted this many days after resolution. */
       resolvedDays: z.number().positive().default(90),
-      /** How long a platform event id is remembered for dropping redeliveries. */
+      /**
+       * How long the id of an edit, button press or member event, and of an emitted or
+       * appended bot message, is remembered for dropping repeats. An inbound message needs
+       * no mark: its platform id in its conversation drops a redelivery while the
+       * conversation exists.
+       */
       dedupeHours: z.number().positive().default(168),
     })
     .prefault({}),

@@ -11,28 +11,17 @@ import { before, decodeCursor, encodeCursor, type ListFilter, planList } from '.
 
 export type { ListFilter } from './list-plan.ts';
 
+import { type IngestEnrichment, IngestQueue, type IngestResult } from './ingest.ts';
 import { decodeConversation, decodeMessage, encodeMessageBody, type MessageBody } from './records.ts';
 import { callScript } from './scripts.ts';
+
+export type { IngestEnrichment, IngestResult } from './ingest.ts';
 
 export interface StoreOptions {
   prefix: string;
   shards: number;
   dedupeSeconds: number;
   streamMaxLen: number;
-}
-
-export interface IngestResult {
-  status: 'stored' | 'event' | 'duplicate';
-  conversationId?: string;
-  seq?: number;
-  created: boolean;
-}
-
-/** What the trust shield and extraction add to an inbound message before it is stored. */
-export interface IngestEnrichment {
-  text?: string;
-  entities?: Message['entities'];
-  redactions?: Message['redactions'];
 }
 
 export interface ListPage {
@@ -78,105 +67,24 @@ const TAG = /^[\p{L}\p{N}_:.-]{1,64}$/u;
 
 export class ConversationStore {
   readonly keys: Keys;
+  readonly #ingest: IngestQueue;
 
   constructor(
     readonly redis: Redis,
     readonly options: StoreOptions,
   ) {
     this.keys = new Keys(options.prefix, options.shards);
+    this.#ingest = new IngestQueue(redis, this.keys, options);
   }
 
   /**
-   * Store one already-validated inbound event, in one atomic round trip. The same event
+   * Store one already-validated inbound event, atomically and in one round trip shared
+   * with the other events of this loop turn in its shard (see ./ingest.ts). The same event
    * twice is stored once (`duplicate`); a message creates its conversation if needed.
+   * `now` defaults to when the turn's events leave.
    */
-  async ingest(
-    event: InboundEvent,
-    enrichment: IngestEnrichment = {},
-    now = Date.now(),
-  ): Promise<IngestResult> {
-    const reply = await callScript(this.redis, 'verityIngest', ...this.ingestArgs(event, enrichment, now));
-    return this.ingestResult(reply);
-  }
-
-  /** Arguments of the ingest script, for callers that pipeline many ingests (benchmarks, replays). */
-  ingestArgs(
-    event: InboundEvent,
-    enrichment: IngestEnrichment,
-    now: number,
-  ): [string[], Array<string | number>] {
-    const shard = this.keys.shardOfThread(event.channel, event.thread.key);
-    const base = this.keys.shard(shard);
-    const isMessage = event.type === 'message';
-    const text = enrichment.text ?? (event.type === 'message' || event.type === 'edit' ? event.text : '');
-    const body: MessageBody | undefined =
-      event.type === 'message'
-        ? {
-            channel: event.channel,
-            direction: 'in',
-            author: {
-              kind: 'user',
-              id: event.sender.userId,
-              ...(event.sender.displayName ? { name: event.sender.displayName } : {}),
-            },
-            text,
-            attachments: event.attachments,
-            entities: enrichment.entities ?? [],
-            platformMessageId: event.platformMessageId,
-            edits: [],
-            redactions: enrichment.redactions ?? [],
-            createdAt: event.at,
-          }
-        : undefined;
-    // The stream carries the stored (redacted) text, never the raw one.
-    const streamed = event.type === 'message' || event.type === 'edit' ? { ...event, text } : event;
-    // Read by the script only when this message creates the conversation: one argument,
-    // not one per field, since every argument costs server time on every message.
-    const init = isMessage
-      ? packStrings([
-          String(shard),
-          'channel',
-          event.channel,
-          'threadKey',
-          event.thread.key,
-          'kind',
-          event.thread.kind,
-          'participant',
-          JSON.stringify(event.sender),
-          ...(event.thread.title ? ['title', event.thread.title] : []),
-          ...(event.sender.language ? ['language', event.sender.language] : []),
-        ])
-      : '';
-    return [
-      [
-        this.keys.threads(shard),
-        this.keys.seen(shard, event.channel, event.eventId),
-        this.keys.inboundStream(shard),
-      ],
-      [
-        base,
-        `${event.channel}|${event.thread.key}`,
-        this.options.dedupeSeconds,
-        now,
-        this.options.streamMaxLen,
-        JSON.stringify(streamed),
-        event.type,
-        'platformMessageId' in event && event.platformMessageId ? event.platformMessageId : '',
-        body ? encodeMessageBody(body) : event.type === 'edit' ? JSON.stringify(text) : '',
-        isMessage && event.replyToPlatformId ? event.replyToPlatformId : '',
-        isMessage && event.addressedToBot ? '1' : '0',
-        init,
-      ],
-    ];
-  }
-
-  ingestResult(reply: unknown): IngestResult {
-    const [code, conversationId, seq, created] = asReply(reply);
-    if (code === 0) return { status: 'duplicate', created: false };
-    const result: IngestResult = { status: code === 1 ? 'stored' : 'event', created: created === 1 };
-    if (typeof conversationId === 'string' && conversationId !== '') result.conversationId = conversationId;
-    if (typeof seq === 'number' && seq > 0) result.seq = seq;
-    return result;
+  ingest(event: InboundEvent, enrichment: IngestEnrichment = {}, now?: number): Promise<IngestResult> {
+    return this.#ingest.add(event, enrichment, now);
   }
 
   /**
@@ -445,14 +353,6 @@ export class ConversationStore {
     }
     return purged;
   }
-}
-
-/**
- * Strings as one script argument, each written `<length in bytes>:<string>` so that any
- * character may appear in them (the ingest script reads them back).
- */
-function packStrings(strings: string[]): string {
-  return strings.map((s) => `${Buffer.byteLength(s)}:${s}`).join('');
 }
 
 function checkTag(tag: string): string {

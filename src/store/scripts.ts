@@ -12,7 +12,7 @@ const read = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.
 const prelude = read('_conversation');
 
 const SCRIPTS = {
-  verityIngest: { keys: 3, source: prelude + read('ingest') },
+  verityIngest: { keys: 2, source: prelude + read('ingest') },
   verityAppend: { keys: 2, source: prelude + read('append') },
   verityUpdate: { keys: 1, source: prelude + read('update') },
   verityPurge: { keys: 2, source: prelude + read('purge') },
