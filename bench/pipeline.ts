@@ -37,7 +37,7 @@ function event(n: number, prefix: string, users: number) {
     thread: { key: `chat-${n % users}`, kind: 'private' },
     sender: { channel: 'bench', userId: `u${n % users}` },
     at: Date.now(),
-    platformMessageId: String(n),
+    platformMessageId: `${prefix}:${n}`,
     text: `message ${n}`,
   });
 }
