@@ -1,21 +1,11 @@
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import { dropPrefix, testStore } from '../../test/support/redis.ts';
+import { describe, expect, it } from 'vitest';
+import { scopedTestStore } from '../../test/support/redis.ts';
 import { LiveHub } from '../inbox/live-hub.ts';
 import { decodeLiveEntry, LivePublisher } from './live.ts';
 
-let cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const fn of cleanup) await fn();
-  cleanup = [];
-});
-
 function setup() {
-  const { store, redis } = testStore({ shards: 2 });
-  cleanup.push(async () => {
-    await dropPrefix(redis, store.options.prefix);
-    redis.disconnect();
-  });
+  const { store, redis } = scopedTestStore({ shards: 2 });
   return { live: new LivePublisher(redis, store.keys), redis, stream: store.keys.liveStream() };
 }
 

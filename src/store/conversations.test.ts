@@ -1,23 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dm } from '../../test/support/events.ts';
-import { dropPrefix, testStore } from '../../test/support/redis.ts';
+import { scopedTestStore } from '../../test/support/redis.ts';
 import { InboundEvent } from '../core/model.ts';
 import { checkConsistency } from './check.ts';
 import type { ConversationStore } from './conversations.ts';
 
-let cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const fn of cleanup) await fn();
-  cleanup = [];
-});
-
 function setup(shards = 4) {
-  const { store, redis } = testStore({ shards });
-  cleanup.push(async () => {
-    await dropPrefix(redis, store.options.prefix);
-    redis.disconnect();
-  });
-  return { store, redis };
+  return scopedTestStore({ shards });
 }
 
 async function messagesOf(store: ConversationStore, id: string) {

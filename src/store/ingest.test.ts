@@ -1,24 +1,13 @@
 import type { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dm } from '../../test/support/events.ts';
-import { dropPrefix, testStore } from '../../test/support/redis.ts';
+import { scopedTestStore } from '../../test/support/redis.ts';
 import { InboundEvent } from '../core/model.ts';
 import { checkConsistency } from './check.ts';
 import type { ConversationStore } from './conversations.ts';
 
-let cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const fn of cleanup) await fn();
-  cleanup = [];
-});
-
 function setup(shards = 1) {
-  const { store, redis } = testStore({ shards });
-  cleanup.push(async () => {
-    await dropPrefix(redis, store.options.prefix);
-    redis.disconnect();
-  });
-  return { store, redis };
+  return scopedTestStore({ shards });
 }
 
 /** Counts the script calls (one pipeline each) the store sends. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { inject } from 'vitest';
+import { inject, onTestFinished } from 'vitest';
 import { ConversationStore, type StoreOptions } from '../../src/store/conversations.ts';
 import { connectRedis } from '../../src/store/redis.ts';
 
@@ -24,6 +24,19 @@ export function testStore(options: Partial<StoreOptions> = {}): {
     ...options,
   });
   return { store, redis, url };
+}
+
+/** A test store whose keys are dropped and client closed when the calling test ends. */
+export function scopedTestStore(options: Partial<StoreOptions> = {}): {
+  store: ConversationStore;
+  redis: Redis;
+} {
+  const { store, redis } = testStore(options);
+  onTestFinished(async () => {
+    await dropPrefix(redis, store.options.prefix);
+    redis.disconnect();
+  });
+  return { store, redis };
 }
 
 /** Delete every key under a prefix (tests share one server). */
