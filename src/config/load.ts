@@ -71,6 +71,8 @@ export function parseConfigText(text: string, file: string, env: Env = {}): Veri
     );
   }
   const raw: unknown = doc.toJS() ?? {};
+  const secrets = secretsInFile(raw);
+  if (secrets.length > 0) throw new ConfigError(file, secrets);
   const merged = applyEnv(isRecord(raw) ? raw : { '(root)': raw }, env);
   const result = VerityConfig.safeParse(merged, { reportInput: true });
   if (!result.success) throw new ConfigError(file, describeIssues(result.error.issues));
@@ -81,11 +83,36 @@ export function parseConfigText(text: string, file: string, env: Env = {}): Veri
 const ENV_OVERRIDES: ReadonlyArray<[string, string[], (v: string) => unknown]> = [
   ['REDIS_URL', ['redis', 'url'], String],
   ['VERITY_REDIS_PREFIX', ['redis', 'keyPrefix'], String],
+  ['REDIS_USERNAME', ['redis', 'username'], String],
+  ['REDIS_PASSWORD', ['redis', 'password'], String],
+  ['REDIS_SENTINEL_PASSWORD', ['redis', 'sentinel', 'password'], String],
   ['LOG_LEVEL', ['log', 'level'], String],
   ['VERITY_INBOX_HOST', ['inbox', 'host'], String],
   ['VERITY_INBOX_PORT', ['inbox', 'port'], Number],
   ['VERITY_PUBLIC_URL', ['inbox', 'publicUrl'], String],
 ];
+
+/** Passwords come from the environment only, so a configuration file can be shared and committed. */
+const SECRETS: ReadonlyArray<[string[], string]> = [
+  [['redis', 'password'], 'REDIS_PASSWORD'],
+  [['redis', 'sentinel', 'password'], 'REDIS_SENTINEL_PASSWORD'],
+];
+
+function secretsInFile(raw: unknown): ConfigProblem[] {
+  return SECRETS.flatMap(([path, variable]) => {
+    let node: unknown = raw;
+    for (const key of path) node = isRecord(node) ? node[key] : undefined;
+    return node === undefined
+      ? []
+      : [
+          {
+            path: path.join('.'),
+            expected: `unset here: a secret, set ${variable} in the environment`,
+            found: 'a value',
+          },
+        ];
+  });
+}
 
 function applyEnv(raw: Record<string, unknown>, env: Env): Record<string, unknown> {
   const out = structuredClone(raw);

@@ -34,8 +34,16 @@ export const RedisConfig = z
       .object({
         name: z.string().min(1),
         nodes: z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).min(1),
+        /** REDIS_SENTINEL_PASSWORD: the sentinels' own password, when they require one. */
+        password: z.string().min(1).optional(),
       })
       .optional(),
+    /**
+     * REDIS_USERNAME / REDIS_PASSWORD: the servers' ACL user and password, for a Cluster or
+     * a Sentinel-watched master (a single server's URL can carry them itself).
+     */
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
   })
   .refine((redis) => !(redis.cluster && redis.sentinel), {
     message: 'a Redis Cluster or a Sentinel-watched master, not both',

@@ -22,7 +22,18 @@ export interface RedisTarget {
   url: string;
   cluster?: { nodes: string[] } | undefined;
   /** The master Sentinel watches, found (and followed across failovers) by ioredis. */
-  sentinel?: { name: string; nodes: string[] } | undefined;
+  sentinel?: { name: string; nodes: string[]; password?: string | undefined } | undefined;
+  /** The servers' ACL user and password (a single server's URL may carry them instead). */
+  username?: string | undefined;
+  password?: string | undefined;
+}
+
+/** ioredis's credential options, only those that are set. */
+function credentials(target: RedisTarget): { username?: string; password?: string } {
+  return {
+    ...(target.username ? { username: target.username } : {}),
+    ...(target.password ? { password: target.password } : {}),
+  };
 }
 
 /**
@@ -65,7 +76,7 @@ const COMMON = {
 export function connectRedis(target: RedisTarget, name = 'verity'): Redis {
   if (target.cluster) {
     const cluster = new Cluster(target.cluster.nodes, {
-      redisOptions: { connectionName: name },
+      redisOptions: { connectionName: name, ...credentials(target) },
       scaleReads: 'master',
       maxRedirections: 100,
       retryDelayOnFailover: 300,
@@ -82,14 +93,16 @@ export function connectRedis(target: RedisTarget, name = 'verity'): Redis {
   const redis = target.sentinel
     ? new TurnBatchedRedis({
         ...COMMON,
+        ...credentials(target),
         connectionName: name,
         name: target.sentinel.name,
         sentinels: target.sentinel.nodes.map((node) => {
           const [host = '', port = ''] = node.split(':');
           return { host, port: Number(port) };
         }),
+        ...(target.sentinel.password ? { sentinelPassword: target.sentinel.password } : {}),
       })
-    : new TurnBatchedRedis(target.url, { ...COMMON, connectionName: name });
+    : new TurnBatchedRedis(target.url, { ...COMMON, ...credentials(target), connectionName: name });
   // ioredis reconnects by itself; a lost connection shows in /readyz and in the commands
   // that fail, so the event needs no handler beyond keeping ioredis from printing it.
   redis.on('error', () => {});

@@ -16,13 +16,19 @@ export interface LocalSentinel {
   stop(): Promise<void>;
 }
 
-export async function startLocalSentinel(name = 'verity'): Promise<LocalSentinel> {
-  const master = await startLocalRedis();
+/** With `auth`, the master and the sentinel each require their password. */
+export async function startLocalSentinel(
+  name = 'verity',
+  auth?: { master: string; sentinel: string },
+): Promise<LocalSentinel> {
+  const master = await startLocalRedis(auth ? { args: ['--requirepass', auth.master] } : {});
   const dir = mkdtempSync(join(tmpdir(), 'verity-sentinel-'));
   const port = await freePort();
   const conf = join(dir, 'sentinel.conf');
   // Sentinel rewrites its configuration file, so it gets one of its own.
-  writeFileSync(conf, `port ${port}\nbind 127.0.0.1\nsentinel monitor ${name} 127.0.0.1 ${master.port} 1\n`);
+  let text = `port ${port}\nbind 127.0.0.1\nsentinel monitor ${name} 127.0.0.1 ${master.port} 1\n`;
+  if (auth) text += `sentinel auth-pass ${name} ${auth.master}\nrequirepass ${auth.sentinel}\n`;
+  writeFileSync(conf, text);
   const child: ChildProcess = spawn('redis-server', [conf, '--sentinel'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
