@@ -57,6 +57,27 @@ describe('Discord interactions through the adapter', () => {
     expect(inThread).toMatchObject({ addressedToBot: true, thread: { kind: 'thread' } });
   });
 
+  it('keeps one ticket per user across a restart: a new process finds the open thread', async () => {
+    await boot();
+    const [prompt] = await org.emu.waitForBotMessage(org.supportChannelId);
+    org.emu.injectButton(org.supportChannelId, org.alice.id, prompt?.id ?? '', TICKET_BUTTON_ID);
+    const thread = await org.emu.waitForAction('thread');
+    await org.emu.waitForAction('edit', (a) => a.channelId === org.supportChannelId);
+
+    await adapter.stop();
+    await boot();
+    org.emu.injectButton(org.supportChannelId, org.alice.id, prompt?.id ?? '', TICKET_BUTTON_ID);
+    await org.emu.waitFor(() => org.emu.actions.filter((a) => a.kind === 'edit').length >= 2);
+    expect(org.emu.actions.filter((a) => a.kind === 'thread')).toHaveLength(1);
+    const edits = org.emu.actions.filter((a) => a.kind === 'edit');
+    const answer = org.emu.world.messages.get(edits.at(-1)?.messageId ?? '');
+    expect(answer?.content).toContain(`<#${thread.channelId}>`);
+
+    // Another user with a thread of their own is not sent to Alice's.
+    org.emu.injectButton(org.supportChannelId, org.mod.id, prompt?.id ?? '', TICKET_BUTTON_ID);
+    await org.emu.waitFor(() => org.emu.actions.filter((a) => a.kind === 'thread').length === 2);
+  });
+
   it('registers slash commands, defers them and answers through the interaction', async () => {
     await boot();
     await org.emu.waitForAction('commands');

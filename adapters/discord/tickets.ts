@@ -67,7 +67,11 @@ export interface TicketRequest {
 }
 
 export class Tickets {
-  /** `${guildId}:${userId}` → thread id: one open ticket per user (per process; see README). */
+  /**
+   * `${guildId}:${userId}` → thread id: one open ticket per user. A process that does not
+   * know a user's thread (a restart, another process) finds it among the active threads
+   * before opening one, so a user keeps one ticket across restarts.
+   */
   readonly #open = new Map<string, string>();
 
   constructor(
@@ -85,11 +89,16 @@ export class Tickets {
       if (thread?.isThread() && !thread.archived) return { threadId: existing, created: false };
       this.#open.delete(key);
     }
+    const found = await this.#find(request);
+    if (found) {
+      this.#open.set(key, found);
+      return { threadId: found, created: false };
+    }
     const parentId = this.#parentFor(request);
     const created = Created.parse(
       await this.client.rest.post(Routes.threads(parentId), {
         body: {
-          name: `ticket-${request.userName}`.slice(0, 100),
+          name: ticketName(request.userName),
           type: ChannelType.PrivateThread,
           invitable: false,
           auto_archive_duration: 10_080,
@@ -110,6 +119,29 @@ export class Tickets {
     return { threadId, created: true };
   }
 
+  /**
+   * The user's ticket among the active threads Discord sent with the guild: one this bot
+   * opened under a support channel, named for the user (cheap to check), with the user a
+   * member (asked of Discord, since thread members are not cached after a restart).
+   */
+  async #find(request: TicketRequest): Promise<string | undefined> {
+    const name = ticketName(request.userName);
+    for (const channel of this.client.channels.cache.values()) {
+      if (
+        !channel.isThread() ||
+        channel.archived ||
+        channel.guildId !== request.guildId ||
+        channel.ownerId !== this.client.user?.id ||
+        !this.supportChannelIds.includes(channel.parentId ?? '') ||
+        channel.name !== name
+      )
+        continue;
+      const member = await channel.members.fetch({ member: request.userId }).catch(() => null);
+      if (member) return channel.id;
+    }
+    return undefined;
+  }
+
   #parentFor(request: TicketRequest): string {
     if (this.supportChannelIds.includes(request.channelId)) return request.channelId;
     for (const id of this.supportChannelIds) {
@@ -120,4 +152,8 @@ export class Tickets {
     if (here?.type === ChannelType.GuildText) return request.channelId;
     throw new Error(`no support channel in guild ${request.guildId} to open a ticket in`);
   }
+}
+
+function ticketName(userName: string): string {
+  return `ticket-${userName}`.slice(0, 100);
 }

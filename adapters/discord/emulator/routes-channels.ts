@@ -240,4 +240,17 @@ export const channelRoutes: Route[] = [
       return { status: 204 };
     },
   },
+  {
+    method: 'GET',
+    pattern: '/channels/:channel/thread-members/:user',
+    handle: (req, ctx) => {
+      const thread = channelOr404(ctx, req.params.channel);
+      const userId = req.params.user ?? '';
+      if (!thread.memberIds.has(userId)) throw Errors.unknownMember();
+      return {
+        status: 200,
+        body: { id: thread.id, user_id: userId, join_timestamp: new Date().toISOString(), flags: 0 },
+      };
+    },
+  },
 ];
