@@ -148,6 +148,7 @@ export class Runtime {
             keys: this.store.keys,
             channel: adapter.channel,
             limits: configured ?? LimitConfig.parse(DEFAULT_LIMITS[adapter.channel] ?? DEFAULT_LIMITS.wechat),
+            onRedateFailed: () => this.metrics.limiterRedateFailures.inc({ channel: adapter.channel }),
           });
     const delivery = new DeliveryWorker({
       redis: this.redis,

@@ -22,7 +22,8 @@ async function limiterOn(
   {
     perSecond = 100,
     wrap = (redis: Redis) => redis,
-  }: { perSecond?: number; wrap?: (redis: Redis) => Redis } = {},
+    onRedateFailed,
+  }: { perSecond?: number; wrap?: (redis: Redis) => Redis; onRedateFailed?: (error: unknown) => void } = {},
 ) {
   const redis = connectRedis({ url: server.url });
   const connection = limiterConnection(
@@ -34,6 +35,7 @@ async function limiterOn(
     keys: new Keys('lim', 1),
     channel: 'fake',
     limits: LimitConfig.parse({ perSecond, perChat: { count: 100, windowMs: 1000 } }),
+    ...(onRedateFailed ? { onRedateFailed } : {}),
   });
   cleanup.push(async () => {
     await limiter.stop();
@@ -85,27 +87,50 @@ describe('rate limiters clustered in Redis', () => {
   it('re-dates a send this process got to late, so the next one still keeps a full window away', async () => {
     const server = await startLocalRedis();
     cleanup.push(() => server.stop());
-    // The first admission reaches the sender 300 ms after Redis gave it (as after a GC pause).
-    let delayNext = true;
-    const slowFirst = (redis: Redis) =>
-      new Proxy(redis, {
-        get(target, prop) {
-          const value: unknown = Reflect.get(target, prop);
-          if (typeof value !== 'function') return value;
-          if (prop !== 'verityWindowGuard') return value.bind(target);
-          return async (...args: unknown[]) => {
-            const reply: unknown = await value.apply(target, args);
-            if (delayNext) await new Promise((r) => setTimeout(r, 300));
-            delayNext = false;
-            return reply;
-          };
-        },
-      });
-    const { limiter } = await limiterOn(server, { perSecond: 1, wrap: slowFirst });
+    const { limiter } = await limiterOn(server, { perSecond: 1, wrap: slowFirstAdmission() });
     const sentAt: number[] = [];
     const send = () => limiter.call({ chat: 'c', group: false }, async () => sentAt.push(performance.now()));
     await Promise.all([send(), send()]);
     const [first = 0, second = 0] = sentAt;
     expect(second - first).toBeGreaterThanOrEqual(1000);
   });
+
+  it('still sends a late send whose re-dating fails, and reports the failure', async () => {
+    const server = await startLocalRedis();
+    cleanup.push(() => server.stop());
+    const failures: unknown[] = [];
+    const { limiter } = await limiterOn(server, {
+      perSecond: 1,
+      wrap: slowFirstAdmission({ failTouch: true }),
+      onRedateFailed: (error) => failures.push(error),
+    });
+    let sent = 0;
+    await limiter.call({ chat: 'c', group: false }, async () => sent++);
+    expect(sent).toBe(1);
+    expect(failures).toHaveLength(1);
+  });
 });
+
+/**
+ * Between a limiter and its store: the first admission reaches the sender 300 ms after
+ * Redis gave it (as after a GC pause), and with `failTouch` the re-dating that follows fails.
+ */
+function slowFirstAdmission({ failTouch = false } = {}) {
+  let delayNext = true;
+  return (redis: Redis) =>
+    new Proxy(redis, {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop);
+        if (typeof value !== 'function') return value;
+        if (prop === 'verityWindowTouch' && failTouch)
+          return async () => Promise.reject(new Error('touch failed'));
+        if (prop !== 'verityWindowGuard') return value.bind(target);
+        return async (...args: unknown[]) => {
+          const reply: unknown = await value.apply(target, args);
+          if (delayNext) await new Promise((r) => setTimeout(r, 300));
+          delayNext = false;
+          return reply;
+        };
+      },
+    });
+}

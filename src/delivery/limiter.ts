@@ -54,6 +54,11 @@ export interface ChannelLimiterOptions {
   keys: Keys;
   channel: string;
   limits: LimitConfig;
+  /**
+   * A late send's re-dating failed: it costs only that send's exactness, so the send goes
+   * on, but operators should see it (a metric).
+   */
+  onRedateFailed?: (error: unknown) => void;
 }
 
 /** What delivery needs from a limiter. */
@@ -111,7 +116,7 @@ export class ChannelLimiter implements Limiter {
         sent,
         late &&
           callScript(this.options.redis, 'verityWindowTouch', admission.windows, [admission.id]).catch(
-            () => undefined,
+            (error: unknown) => this.options.onRedateFailed?.(error),
           ),
       ]);
       return result;

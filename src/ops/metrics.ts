@@ -57,6 +57,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly limiterRedateFailures = new Counter({
+    name: 'verity_limiter_redate_failures_total',
+    help: 'Late sends whose window entries could not be re-dated (the next send may follow closer than the limit)',
+    labelNames: ['channel'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaults?: boolean } = {}) {
     if (options.defaults) collectDefaultMetrics({ register: this.registry });
   }
