@@ -218,11 +218,16 @@ function streamed(event: InboundEvent & { text: string }, text: string | undefin
  */
 function newConversation(event: InboundMessage, shard: number): string {
   const { sender, thread } = event;
-  let packed = `${String(shard).length}:${shard}7:channel${pack(event.channel)}9:threadKey${pack(thread.key)}`;
-  packed += `4:kind${pack(thread.kind)}11:participant${pack(JSON.stringify(sender))}`;
-  if (thread.title) packed += `5:title${pack(thread.title)}`;
-  if (sender.language) packed += `8:language${pack(sender.language)}`;
+  let packed = pack(String(shard));
+  packed += field('channel', event.channel) + field('threadKey', thread.key) + field('kind', thread.kind);
+  packed += field('participant', JSON.stringify(sender));
+  if (thread.title) packed += field('title', thread.title);
+  if (sender.language) packed += field('language', sender.language);
   return packed;
+}
+
+function field(name: string, value: string): string {
+  return pack(name) + pack(value);
 }
 
 function pack(s: string): string {

@@ -73,23 +73,24 @@ end
 -- conversation that got a message is in `all`, and in its status's and assignee's list.
 local all, by_status, by_assignee = {}, {}, {}
 
+local function push(list, id)
+  list[#list + 1] = now
+  list[#list + 1] = id
+end
+
+local function push_to(lists, name, id)
+  local list = lists[name]
+  if not list then
+    list = {}
+    lists[name] = list
+  end
+  push(list, id)
+end
+
 local function rescore(status, assignee, id)
-  all[#all + 1] = now
-  all[#all + 1] = id
-  local list = by_status[status]
-  if not list then
-    list = {}
-    by_status[status] = list
-  end
-  list[#list + 1] = now
-  list[#list + 1] = id
-  list = by_assignee[assignee]
-  if not list then
-    list = {}
-    by_assignee[assignee] = list
-  end
-  list[#list + 1] = now
-  list[#list + 1] = id
+  push(all, id)
+  push_to(by_status, status, id)
+  push_to(by_assignee, assignee, id)
 end
 
 -- Redis keeps a sorted set of up to zset-max-listpack-entries (128) members as a listpack,
