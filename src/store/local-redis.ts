@@ -86,23 +86,38 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
   };
 }
 
-async function launch(binary: string, args: string[], detached: boolean): Promise<ChildProcess> {
+/**
+ * Starts a redis-server process and resolves once its output shows `ready` (a server in
+ * sentinel mode, say, is ready when it monitors its master); one that never gets there is
+ * killed.
+ */
+export async function launch(
+  binary: string,
+  args: string[],
+  detached: boolean,
+  ready = 'Ready to accept connections',
+): Promise<ChildProcess> {
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached });
   let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes(ready)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => {
         clearTimeout(timer);
-        resolve();
-      }
+        reject(new Error(`redis-server exited with code ${code}: ${output}`));
+      });
     });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with code ${code}: ${output}`));
-    });
-  });
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   // Drain output so a chatty server never blocks on a full pipe.
   child.stdout?.resume();
   child.stderr?.resume();
@@ -110,7 +125,8 @@ async function launch(binary: string, args: string[], detached: boolean): Promis
   return child;
 }
 
-async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+/** Signals the process and resolves once it has exited (at once if it already has). */
+export async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   await new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
