@@ -41,16 +41,17 @@ function events(prefix: string) {
   );
 }
 
-/** IN_FLIGHT workers, each with PIPELINE calls under way at a time, like `pipelined`. */
-async function concurrent(count: number, call: (i: number) => Promise<unknown>) {
+/**
+ * `count` items in chunks of PIPELINE, IN_FLIGHT chunks under way at a time; returns items
+ * per second.
+ */
+async function chunked(count: number, chunk: (start: number, end: number) => Promise<void>) {
   let next = 0;
   const worker = async () => {
     while (next < count) {
       const start = next;
       next = Math.min(count, next + PIPELINE);
-      const calls: Array<Promise<unknown>> = [];
-      for (let i = start; i < next; i++) calls.push(call(i));
-      await Promise.all(calls);
+      await chunk(start, next);
     }
   };
   const t0 = performance.now();
@@ -58,27 +59,24 @@ async function concurrent(count: number, call: (i: number) => Promise<unknown>) 
   return count / ((performance.now() - t0) / 1000);
 }
 
-/** Send `count` commands in pipelines of PIPELINE, IN_FLIGHT pipelines at a time. */
-async function pipelined(
-  redis: Redis,
-  count: number,
-  add: (p: ReturnType<Redis['pipeline']>, i: number) => void,
-) {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const start = next;
-      next = Math.min(count, next + PIPELINE);
-      const p = redis.pipeline();
-      for (let i = start; i < next; i++) add(p, i);
-      const results = await p.exec();
-      const failed = results?.find(([err]) => err);
-      if (failed) throw failed[0];
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  return count / ((performance.now() - t0) / 1000);
+/** `count` calls, a chunk of them at a time, as callers of the store would make them. */
+function concurrent(count: number, call: (i: number) => Promise<unknown>) {
+  return chunked(count, async (start, end) => {
+    const calls: Array<Promise<unknown>> = [];
+    for (let i = start; i < end; i++) calls.push(call(i));
+    await Promise.all(calls);
+  });
+}
+
+/** `count` commands, a chunk of them to a pipeline. */
+function pipelined(redis: Redis, count: number, add: (p: ReturnType<Redis['pipeline']>, i: number) => void) {
+  return chunked(count, async (start, end) => {
+    const p = redis.pipeline();
+    for (let i = start; i < end; i++) add(p, i);
+    const results = await p.exec();
+    const failed = results?.find(([err]) => err);
+    if (failed) throw failed[0];
+  });
 }
 
 export async function run(): Promise<Record<string, number | string>> {
