@@ -95,11 +95,7 @@ export class TelegramAdapter implements ChannelAdapter {
 
   async start(sink: InboundSink): Promise<void> {
     this.stopping = new AbortController();
-    const me = await this.telegram.getMe().catch((error: unknown) => {
-      throw new VerityError('TELEGRAM_START', `telegram getMe failed: ${this.describe(error)}`);
-    });
-    const bot: BotIdentity = { id: me.id, username: me.username };
-    this.bot = bot;
+    const bot = await this.identify();
     await this.registerCommands();
     const handle = (update: unknown) => this.handleUpdate(update, sink, bot);
     if (this.settings.mode === 'webhook') {
@@ -126,6 +122,24 @@ export class TelegramAdapter implements ChannelAdapter {
       this.poller.start();
     }
     this.logger.info({ bot: `@${bot.username}`, mode: this.settings.mode }, 'telegram adapter started');
+  }
+
+  /**
+   * Sending needs only the token: no polling, no webhook, no commands to register (the
+   * receiving process does that). getMe checks the token and names the bot in health.
+   */
+  async startSending(): Promise<void> {
+    const bot = await this.identify();
+    this.status = { ok: true, detail: 'sending only' };
+    this.logger.info({ bot: `@${bot.username}` }, 'telegram adapter started, sending only');
+  }
+
+  private async identify(): Promise<BotIdentity> {
+    const me = await this.telegram.getMe().catch((error: unknown) => {
+      throw new VerityError('TELEGRAM_START', `telegram getMe failed: ${this.describe(error)}`);
+    });
+    this.bot = { id: me.id, username: me.username };
+    return this.bot;
   }
 
   async stop(): Promise<void> {

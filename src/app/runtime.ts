@@ -1,8 +1,9 @@
 /**
- * One Verity process: the roles it was asked to run (router, inbox, adapter:<channel>),
- * wired to one Redis. `verity start` runs them all in one process; a large deployment runs
- * subsets on many machines. Stopping drains: no new work is taken, work in flight finishes
- * and is acknowledged, connections close.
+ * One Verity process: the roles it was asked to run (router, inbox, and per channel
+ * adapter:<channel>, or its halves receive:<channel> and deliver:<channel>), wired to one
+ * Redis. `verity start` runs them all in one process; a large deployment runs subsets on
+ * many machines. Stopping drains: no new work is taken, work in flight finishes and is
+ * acknowledged, connections close.
  */
 import { hostname } from 'node:os';
 import type Bottleneck from 'bottleneck';
@@ -23,7 +24,25 @@ import { ConversationStore } from '../store/conversations.ts';
 import { connectRedis, duplicateConnection } from '../store/redis.ts';
 import { startHousekeeping } from './housekeeping.ts';
 
-export type Role = 'router' | 'inbox' | `adapter:${string}`;
+/**
+ * `adapter:<channel>` receives from the platform and delivers to it. Its halves run apart
+ * where one side must stay single and the other should scale: Telegram long polling admits
+ * one receiver per bot (a second getUpdates is refused with 409), while any number of
+ * processes may deliver, sharing the channel's outbound stream and its rate limits.
+ */
+export type Role = 'router' | 'inbox' | `adapter:${string}` | `receive:${string}` | `deliver:${string}`;
+
+/** What a process runs of one channel, from its roles. */
+export function channelRoles(
+  roles: readonly Role[],
+  channel: string,
+): { receive: boolean; deliver: boolean } {
+  const both = roles.includes(`adapter:${channel}`);
+  return {
+    receive: both || roles.includes(`receive:${channel}`),
+    deliver: both || roles.includes(`deliver:${channel}`),
+  };
+}
 
 export interface RuntimeOptions {
   config: VerityConfig;
@@ -43,7 +62,8 @@ export interface RuntimeOptions {
 interface ChannelParts {
   adapter: ChannelAdapter;
   limiter: Limiter;
-  delivery: DeliveryWorker;
+  /** Absent in a process that only receives. */
+  delivery: DeliveryWorker | undefined;
   started: boolean;
   error?: string;
 }
@@ -108,8 +128,8 @@ export class Runtime {
       await this.router.start();
     }
     for (const adapter of this.options.adapters) {
-      if (!roles.includes(`adapter:${adapter.channel}`)) continue;
-      await this.startChannel(adapter);
+      const parts = channelRoles(roles, adapter.channel);
+      if (parts.receive || parts.deliver) await this.startChannel(adapter, parts);
     }
     this.stopHousekeeping = startHousekeeping({
       redis: this.redis,
@@ -122,10 +142,9 @@ export class Runtime {
               .allShards()
               .map((s) => ({ stream: this.store.keys.inboundStream(s), group: ROUTER_GROUP }))
           : []),
-        ...[...this.channels.keys()].map((c) => ({
-          stream: this.store.keys.outboundStream(c),
-          group: deliveryGroup(c),
-        })),
+        ...[...this.channels]
+          .filter(([, parts]) => parts.delivery)
+          .map(([c]) => ({ stream: this.store.keys.outboundStream(c), group: deliveryGroup(c) })),
       ],
       limiters: () => [...this.channels].map(([channel, parts]) => ({ channel, limiter: parts.limiter })),
       ...(this.router ? { retentionDays: config.store.retention.resolvedDays } : {}),
@@ -135,22 +154,54 @@ export class Runtime {
 
   /**
    * A channel that fails to start is reported in health and leaves the others running:
-   * one platform's outage must not take support down on the rest.
+   * one platform's outage must not take support down on the rest. Its limiter and delivery
+   * worker are made only once the platform answered: a limiter left initializing in Redis
+   * by a channel that never started would fail unseen when the process stops.
    */
-  private async startChannel(adapter: ChannelAdapter): Promise<void> {
+  private async startChannel(
+    adapter: ChannelAdapter,
+    roles: { receive: boolean; deliver: boolean },
+  ): Promise<void> {
+    const { logger } = this.options;
+    const parts: ChannelParts = { adapter, limiter: NO_LIMITS, delivery: undefined, started: false };
+    this.channels.set(adapter.channel, parts);
+    try {
+      if (roles.receive) await adapter.start(this.sink);
+      else if (adapter.startSending) await adapter.startSending();
+      else
+        throw new Error(
+          `${adapter.channel} cannot deliver without receiving; run adapter:${adapter.channel}`,
+        );
+      if (roles.deliver) {
+        parts.limiter = this.limiterFor(adapter.channel);
+        parts.delivery = this.deliveryFor(adapter, parts.limiter);
+        await parts.delivery.start();
+      }
+      parts.started = true;
+    } catch (error) {
+      parts.error = error instanceof Error ? error.message : String(error);
+      logger.error(
+        { err: error, channel: adapter.channel },
+        'channel failed to start; the others keep running',
+      );
+    }
+  }
+
+  private limiterFor(channel: string): Limiter {
+    const configured = this.options.config.channels[channel]?.limits;
+    if (configured === 'off') return NO_LIMITS;
+    return new ChannelLimiter(this.limiterConnection(), {
+      redis: this.redis,
+      keys: this.store.keys,
+      channel,
+      limits: configured ?? LimitConfig.parse(DEFAULT_LIMITS[channel] ?? DEFAULT_LIMITS.wechat),
+      onRedateFailed: () => this.metrics.limiterRedateFailures.inc({ channel }),
+    });
+  }
+
+  private deliveryFor(adapter: ChannelAdapter, limiter: Limiter): DeliveryWorker {
     const { config, logger } = this.options;
-    const configured = config.channels[adapter.channel]?.limits;
-    const limiter =
-      configured === 'off'
-        ? NO_LIMITS
-        : new ChannelLimiter(this.limiterConnection(), {
-            redis: this.redis,
-            keys: this.store.keys,
-            channel: adapter.channel,
-            limits: configured ?? LimitConfig.parse(DEFAULT_LIMITS[adapter.channel] ?? DEFAULT_LIMITS.wechat),
-            onRedateFailed: () => this.metrics.limiterRedateFailures.inc({ channel: adapter.channel }),
-          });
-    const delivery = new DeliveryWorker({
+    return new DeliveryWorker({
       redis: this.redis,
       store: this.store,
       adapter,
@@ -162,19 +213,6 @@ export class Runtime {
       bus: config.bus,
       ...(this.options.blockMs ? { blockMs: this.options.blockMs } : {}),
     });
-    const parts: ChannelParts = { adapter, limiter, delivery, started: false };
-    this.channels.set(adapter.channel, parts);
-    try {
-      await adapter.start(this.sink);
-      await delivery.start();
-      parts.started = true;
-    } catch (error) {
-      parts.error = error instanceof Error ? error.message : String(error);
-      logger.error(
-        { err: error, channel: adapter.channel },
-        'channel failed to start; the others keep running',
-      );
-    }
   }
 
   /**
@@ -220,7 +258,7 @@ export class Runtime {
     // receives meanwhile is stored and waits in its stream for the next process.
     await Promise.all([
       this.router?.stop(),
-      ...[...this.channels.values()].map((c) => c.started && c.delivery.stop()),
+      ...[...this.channels.values()].map((c) => c.started && c.delivery?.stop()),
     ]);
     await Promise.all([...this.channels.values()].map((c) => (c.started ? c.adapter.stop() : undefined)));
     await Promise.all([...this.channels.values()].map((c) => c.limiter.stop()));

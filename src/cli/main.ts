@@ -12,7 +12,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   start: {
-    summary: 'run Verity (all roles, or --roles router,inbox,adapter:telegram,…)',
+    summary: 'run Verity (all roles, or --roles router,inbox,adapter:telegram,deliver:telegram,…)',
     usage: 'verity start [--config FILE] [--roles LIST]',
     run: async (argv) => (await import('./commands/start.ts')).start(argv),
   },

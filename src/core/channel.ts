@@ -53,7 +53,13 @@ export interface ChannelAdapter {
   readonly channel: string;
   /** Connect to the platform and begin handing events to `sink`. Resolves once receiving. */
   start(sink: InboundSink): Promise<void>;
-  /** Stop receiving; in-flight ingests finish first. */
+  /**
+   * Make ready to send without receiving, for a process that only delivers (role
+   * `deliver:<channel>`). Absent where sending needs what receiving holds: a logged-in
+   * WeChat session, Discord's interactions waiting for their answer.
+   */
+  startSending?(): Promise<void>;
+  /** Stop receiving (and sending); in-flight ingests finish first. */
   stop(): Promise<void>;
   /** Perform one outbound command; throws `DeliveryError` when the platform refuses. */
   send(command: OutboundCommand): Promise<SendResult>;

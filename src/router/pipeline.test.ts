@@ -174,3 +174,15 @@ describe('pipeline: inbound → router → delivery', () => {
     expect(platform.arrivals.map((a) => a.text)).toEqual(['only once']);
   });
 });
+
+describe('roles of a channel', () => {
+  it('refuses deliver:<channel> for an adapter that cannot send without receiving, naming the role to run', async () => {
+    const { runtime, platform, log } = await pipeline({ roles: ['deliver:fake'] });
+    expect(runtime.health().channels.fake).toEqual({
+      ok: false,
+      detail: 'failed to start: fake cannot deliver without receiving; run adapter:fake',
+    });
+    expect(log.text()).toContain('channel failed to start');
+    expect(platform.arrivals).toEqual([]);
+  });
+});

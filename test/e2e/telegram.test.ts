@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TelegramEmulator } from '../../adapters/telegram/emulator/emulator.ts';
 import { createTelegramChannel } from '../../adapters/telegram/index.ts';
 import { Composer } from '../../src/router/composer.ts';
@@ -19,6 +19,8 @@ import {
   onCleanup,
   startEmulator,
   stopAll,
+  TELEGRAM_LIMITS,
+  telegramAdapter,
   telegramPipeline,
 } from './support/telegram.ts';
 
@@ -240,6 +242,64 @@ describe('telegram through the pipeline: webhook, limits, failures', () => {
       });
       expect(out).toHaveLength(3);
     }
+  });
+
+  it('one receiving process and two delivering ones: every reply goes out once, inside the shared limits', async () => {
+    const emu = await startEmulator({
+      limits: {
+        perSecond: 30,
+        perChat: { count: 1, windowMs: 1000 },
+        perGroup: { count: 20, windowMs: 60_000 },
+      },
+    });
+    const config = `  telegram: { limits: ${TELEGRAM_LIMITS} }`;
+    const receiverAdapter = telegramAdapter(emu, captureLog().logger);
+    const receiver = testRuntime({
+      adapters: [receiverAdapter],
+      roles: ['router', 'receive:telegram'],
+      config,
+    });
+    const senders = [1, 2].map((n) => {
+      const adapter = telegramAdapter(emu, captureLog().logger);
+      const sent = vi.spyOn(adapter, 'send');
+      const { runtime } = testRuntime({
+        adapters: [adapter],
+        roles: ['deliver:telegram'],
+        prefix: receiver.prefix,
+        consumerName: `sender-${n}`,
+        config,
+      });
+      return { adapter, runtime, sent };
+    });
+    const receiverSent = vi.spyOn(receiverAdapter, 'send');
+    onCleanup(async () => {
+      await Promise.all([receiver.runtime.stop(), ...senders.map((s) => s.runtime.stop())]);
+      const { redis } = testRedis();
+      await dropPrefix(redis, receiver.prefix);
+      redis.disconnect();
+    });
+    await receiver.runtime.start();
+    for (const sender of senders) await sender.runtime.start();
+    expect(senders[0]?.runtime.health().channels.telegram).toMatchObject({
+      ok: true,
+      detail: 'sending only',
+    });
+
+    const users = Array.from({ length: 8 }, (_, i) => emu.addUser({ first_name: `split${i}` }));
+    for (let round = 0; round < 3; round++) {
+      for (const user of users) emu.privateMessage(user, `q${round} from ${user.first_name}`);
+    }
+    for (const user of users) await emu.waitForSent(user.id, 3, 30_000);
+    for (const user of users) {
+      expect(sentTexts(emu, user.id).sort()).toEqual(
+        [0, 1, 2].map((round) => `echo: q${round} from ${user.first_name}`),
+      );
+    }
+    expect(receiverSent).not.toHaveBeenCalled();
+    expect(senders.reduce((n, s) => n + s.sent.mock.calls.length, 0)).toBe(24);
+    expect(emu.stats().totalViolations).toBe(0);
+    // Only the receiver polls: a second getUpdates consumer would be refused with 409.
+    expect(emu.stats().calls.getme).toBe(3);
   });
 
   it('a 403 (bot blocked) marks the conversation unreachable and the reply failed with the reason', async () => {

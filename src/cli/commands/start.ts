@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { type ChannelSetup, createChannel } from '../../app/channels.ts';
 import { startSandboxRedis } from '../../app/local-redis-service.ts';
-import { type Role, Runtime } from '../../app/runtime.ts';
+import { channelRoles, type Role, Runtime } from '../../app/runtime.ts';
 import { createServices } from '../../app/services.ts';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load.ts';
 import { startInbox, trustDesk } from '../../inbox/index.ts';
@@ -18,7 +18,10 @@ const DRAIN_TIMEOUT_MS = 30_000;
 
 const RoleName = z
   .string()
-  .regex(/^(router|inbox|adapter:[a-z][a-z0-9-]*)$/, 'router, inbox or adapter:<channel>');
+  .regex(
+    /^(router|inbox|(adapter|receive|deliver):[a-z][a-z0-9-]*)$/,
+    'router, inbox, adapter:<channel>, receive:<channel> or deliver:<channel>',
+  );
 const Args = z.object({
   positionals: z.tuple([]),
   config: z.string().default(process.env.VERITY_CONFIG ?? DEFAULT_CONFIG_PATH),
@@ -84,7 +87,8 @@ export async function start(argv: string[]): Promise<number> {
   ];
   const setups: ChannelSetup[] = [];
   for (const name of enabled) {
-    if (!roles.includes(`adapter:${name}`)) continue;
+    const parts = channelRoles(roles, name);
+    if (!parts.receive && !parts.deliver) continue;
     try {
       const setup = await createChannel(name, {
         section: config.channels[name],
