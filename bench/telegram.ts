@@ -9,15 +9,17 @@
  *
  *   npx tsx bench/telegram.ts     figures, then one JSON line
  */
+import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { TelegramAdapter } from '../adapters/telegram/adapter.ts';
 import { startTelegramEmulator } from '../adapters/telegram/emulator/emulator.ts';
 import type { ChannelAdapter } from '../src/core/channel.ts';
 import { createLogger } from '../src/ops/logger.ts';
 import { connectRedis } from '../src/store/redis.ts';
 import { commandsPerMessage, measureCost } from './lib/cost.ts';
-import { echoRuntime, timedSink, UNREACHABLE_LIMITS } from './lib/echo-runtime.ts';
+import { benchPrefix, echoRuntime, timedSink, UNREACHABLE_LIMITS } from './lib/echo-runtime.ts';
 import { benchRedis } from './lib/redis.ts';
 import { aroundBare, channelFigures, median, printFigures, round, until } from './lib/report.ts';
 import { bareEchoRate, injectPrivateMessages } from './telegram-bare.ts';
@@ -32,6 +34,13 @@ const WARM_UP = Number(process.env.BENCH_TELEGRAM_WARM_UP ?? 2000);
 /** Private chats the messages are spread over (the bare bench's default too). */
 const CHATS = 200;
 
+/**
+ * How Verity runs: every role in this process, or as deployed for throughput, in two
+ * processes: this one receives (`receive:telegram`, beside the emulator), a second runs the
+ * router and the delivery (`router` + `deliver:telegram`, bench/lib/telegram-sender.ts).
+ */
+export type Shape = 'one process' | 'two processes';
+
 export interface VerityRate {
   msgPerSec: number;
   /** Messages per second stored by the adapter (the receiving half alone). */
@@ -42,18 +51,55 @@ export interface VerityRate {
   /** Redis commands the server executed per message, all roles together, and the top kinds. */
   redisCommandsPerMessage: number;
   topCommands: string;
-  /** CPU milliseconds per message: this process (adapter, router, delivery, emulator) and redis-server. */
+  /** CPU milliseconds per message: Verity's processes (with the emulator, which shares the first) and redis-server. */
   cpuMs: { node: number; redis: number };
 }
 
+const SenderReply = z.union([z.literal('ready'), z.object({ cpuMs: z.number() })]);
+
+/** The second process of the two-process shape, started and answering. */
+async function startSender(args: { redisUrl: string; keyPrefix: string; apiRoot: string; token: string }) {
+  const child = fork(
+    fileURLToPath(new URL('./lib/telegram-sender.ts', import.meta.url)),
+    [JSON.stringify(args)],
+    {
+      execArgv: ['--max-semi-space-size=32', '--import', 'tsx'],
+    },
+  );
+  const next = () =>
+    new Promise<z.infer<typeof SenderReply>>((resolve, reject) => {
+      child.once('message', (message) => resolve(SenderReply.parse(message)));
+      child.once('exit', (code) => reject(new Error(`bench sender exited with ${code}`)));
+    });
+  if ((await next()) !== 'ready') throw new Error('bench sender did not start');
+  return {
+    async cpuMs(): Promise<number> {
+      const reply = next();
+      child.send('cpu');
+      const answer = await reply;
+      return typeof answer === 'object' ? answer.cpuMs : 0;
+    },
+    async stop(): Promise<void> {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send('stop');
+      await exited;
+    },
+  };
+}
+
 /** Messages per second through the full Verity path. */
-export async function verityRate(redisUrl: string, total = MESSAGES, warmUp = WARM_UP): Promise<VerityRate> {
+export async function verityRate(
+  redisUrl: string,
+  shape: Shape,
+  total = MESSAGES,
+  warmUp = WARM_UP,
+): Promise<VerityRate> {
   const emu = await startTelegramEmulator({ limits: false });
   const logger = createLogger(process.env.BENCH_LOG ?? 'warn');
   const users = Array.from({ length: CHATS }, (_, i) => emu.addUser({ first_name: `u${i}` }));
   const injectedAt = new Map<string, number>();
   /** Replies the emulator accepted, counted as the bare bot counts its own. */
-  let replies = 0;
+  const replies = () => emu.stats().calls.sendmessage ?? 0;
   const stored: number[] = [];
   const telegram = new TelegramAdapter({
     token: emu.token,
@@ -64,32 +110,41 @@ export async function verityRate(redisUrl: string, total = MESSAGES, warmUp = WA
     channel: telegram.channel,
     start: (sink) => telegram.start(timedSink(sink, injectedAt, stored)),
     stop: () => telegram.stop(),
-    send: async (command) => {
-      const result = await telegram.send(command);
-      replies += 1;
-      return result;
-    },
+    send: (command) => telegram.send(command),
     limitScope: (command) => telegram.limitScope(command),
     health: () => telegram.health(),
   };
-  const runtime = echoRuntime({ redisUrl, adapter, limits: UNREACHABLE_LIMITS, logger });
+  const keyPrefix = benchPrefix('telegram');
+  const runtime = echoRuntime({
+    redisUrl,
+    adapter,
+    limits: UNREACHABLE_LIMITS,
+    logger,
+    keyPrefix,
+    ...(shape === 'two processes' ? { roles: ['receive:telegram' as const] } : {}),
+  });
+  let sender: Awaited<ReturnType<typeof startSender>> | undefined;
   try {
     await runtime.start();
+    if (shape === 'two processes')
+      sender = await startSender({ redisUrl, keyPrefix, apiRoot: emu.apiRoot, token: emu.token });
     // Warm-up: scripts loaded, consumer groups made, connections and code hot.
     await injectPrivateMessages(emu, users, warmUp, 'warm-up');
-    await until(() => replies >= warmUp, 120_000, `${warmUp} warm-up replies`);
+    await until(() => replies() >= warmUp, 120_000, `${warmUp} warm-up replies`);
 
     const stats = connectRedis({ url: redisUrl }, 'bench-stats');
     const cost = await measureCost(stats);
+    const senderCpu = await sender?.cpuMs();
     const started = performance.now();
     let storedAt = 0;
     const storedAll = until(() => stored.length >= total, 120_000, `${total} stored`).then(() => {
       storedAt = performance.now();
     });
     await injectPrivateMessages(emu, users, total, 'message', (text) => injectedAt.set(text, Date.now()));
-    await until(() => replies - warmUp >= total, 120_000, `${total} replies`);
+    await until(() => replies() - warmUp >= total, 120_000, `${total} replies`);
     const elapsed = (performance.now() - started) / 1000;
     const spent = await cost();
+    const senderSpent = sender && senderCpu !== undefined ? (await sender.cpuMs()) - senderCpu : 0;
     await storedAll;
     const commands = commandsPerMessage(spent.commands, total, Number(process.env.BENCH_TOP ?? 5));
     stats.disconnect();
@@ -107,9 +162,10 @@ export async function verityRate(redisUrl: string, total = MESSAGES, warmUp = WA
       repliedMs: median(replied),
       redisCommandsPerMessage: commands.total,
       topCommands: commands.top,
-      cpuMs: { node: spent.nodeCpuMs / total, redis: spent.redisCpuMs / total },
+      cpuMs: { node: (spent.nodeCpuMs + senderSpent) / total, redis: spent.redisCpuMs / total },
     };
   } finally {
+    await sender?.stop();
     await runtime.stop();
     await emu.close();
   }
@@ -118,31 +174,42 @@ export async function verityRate(redisUrl: string, total = MESSAGES, warmUp = WA
 export async function run(): Promise<Record<string, number | string>> {
   const server = await benchRedis();
   try {
-    const { result: verity, bare } = await aroundBare(
+    const { result, bare } = await aroundBare(
       () => bareEchoRate({ messages: MESSAGES, chats: CHATS, warmUp: WARM_UP }),
-      () => verityRate(server.url),
+      async () => ({
+        one: await verityRate(server.url, 'one process'),
+        two: await verityRate(server.url, 'two processes'),
+      }),
     );
     const bareEchoPerSec = bare.perSec;
-    const ratio = verity.msgPerSec / bareEchoPerSec;
+    const rows = (label: string, verity: VerityRate): Array<[string, string | number]> => [
+      [`${label}: messages/s`, verity.msgPerSec],
+      ['  ratio to the bare echo', round(verity.msgPerSec / bareEchoPerSec)],
+      ['  receiving half (stored/s)', verity.storedPerSec],
+      ['  median ms injected → stored', verity.storedMs],
+      ['  median ms injected → reply sent', verity.repliedMs],
+      ['  CPU ms per message: Verity', verity.cpuMs.node],
+      ['  CPU ms per message: redis-server', verity.cpuMs.redis],
+      ['  Redis commands per message', verity.redisCommandsPerMessage],
+      ['    most frequent (per message)', verity.topCommands],
+    ];
     printFigures(
       `telegram: ${MESSAGES.toLocaleString('en-US')} messages over ${CHATS} private chats, after ${WARM_UP.toLocaleString('en-US')} to warm up`,
       [
-        ['Verity full path messages/s', verity.msgPerSec],
         ['bare telegraf echo messages/s (mean)', bareEchoPerSec],
-        ['  before / after the Verity run', bare.spread],
-        ['ratio', round(ratio)],
-        ['Verity receiving half (stored/s)', verity.storedPerSec],
-        ['median ms injected → stored', verity.storedMs],
-        ['median ms injected → reply sent', verity.repliedMs],
-        ['CPU ms per message: Verity process', verity.cpuMs.node],
-        ['CPU ms per message: redis-server', verity.cpuMs.redis],
-        ['CPU ms per message: bare echo', bare.cpuMs],
-        ['Redis commands per message', verity.redisCommandsPerMessage],
-        ['  most frequent (per message)', verity.topCommands],
+        ['  before / after the Verity runs', bare.spread],
+        ['  CPU ms per message', bare.cpuMs],
+        ...rows('Verity, one process', result.one),
+        ...rows('Verity, two processes (receive | router + deliver)', result.two),
         ['target', 'ratio >= 0.5'],
       ],
     );
-    return channelFigures('telegram', verity.msgPerSec, bareEchoPerSec);
+    return {
+      ...channelFigures('telegram', result.two.msgPerSec, bareEchoPerSec, {
+        oneProcessMsgPerSec: Math.round(result.one.msgPerSec),
+        oneProcessRatio: round(result.one.msgPerSec / bareEchoPerSec),
+      }),
+    };
   } finally {
     await server.stop();
   }

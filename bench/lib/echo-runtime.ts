@@ -4,7 +4,7 @@
  * echo, so the figure measures the path and not the support logic.
  */
 import { z } from 'zod';
-import { Runtime } from '../../src/app/runtime.ts';
+import { type Role, Runtime } from '../../src/app/runtime.ts';
 import { parseConfigText } from '../../src/config/load.ts';
 import type { ChannelAdapter, InboundSink } from '../../src/core/channel.ts';
 import { createLogger } from '../../src/ops/logger.ts';
@@ -21,20 +21,24 @@ export function echoRuntime(options: {
   /** The channel's `limits` setting, as YAML. */
   limits: string;
   logger?: ReturnType<typeof createLogger>;
+  /** Default: the router and the whole adapter, in this process. */
+  roles?: Role[];
+  /** Runtimes of one deployment in several processes share it. */
+  keyPrefix?: string;
 }): Runtime {
   const { adapter } = options;
   return new Runtime({
     config: parseConfigText(
       `organization: { name: Bench }
 official: { name: Bench }
-redis: { keyPrefix: bench-${adapter.channel}-${Date.now()}, shards: 16 }
+redis: { keyPrefix: ${options.keyPrefix ?? benchPrefix(adapter.channel)}, shards: 16 }
 bus: { batchSize: 256, maxLen: 1000000 }
 channels:
   ${adapter.channel}: { limits: ${options.limits} }`,
       'bench.yaml',
     ),
     redisUrl: options.redisUrl,
-    roles: ['router', `adapter:${adapter.channel}`],
+    roles: options.roles ?? ['router', `adapter:${adapter.channel}`],
     adapters: [adapter],
     middleware: new Composer<RouterContext>()
       .on('message:addressed', (ctx) => ctx.reply(`echo: ${ctx.text}`))
@@ -43,6 +47,11 @@ channels:
     metrics: new Metrics(),
     blockMs: 20,
   });
+}
+
+/** A key prefix of its own for each bench run. */
+export function benchPrefix(channel: string): string {
+  return `bench-${channel}-${Date.now()}`;
 }
 
 const TextEvent = z.object({ text: z.string() }).loose();

@@ -41,12 +41,18 @@ export function jsonLine(figures: Record<string, unknown>): void {
 }
 
 /** The JSON line of a channel bench (Verity's full path against a bare bot), printed and returned. */
-export function channelFigures(bench: string, msgPerSec: number, bareEchoPerSec: number) {
+export function channelFigures(
+  bench: string,
+  msgPerSec: number,
+  bareEchoPerSec: number,
+  more: Record<string, number> = {},
+) {
   const figures = {
     bench,
     msgPerSec: Math.round(msgPerSec),
     bareEchoPerSec: Math.round(bareEchoPerSec),
     ratio: round(msgPerSec / bareEchoPerSec),
+    ...more,
   };
   jsonLine(figures);
   return figures;

@@ -1,0 +1,38 @@
+/**
+ * The second process of the Telegram bench's two-process shape: the router and the
+ * Telegram delivery (`router` + `deliver:telegram`), against the Redis and the emulator of
+ * the process that forked it, which receives (`receive:telegram`). It answers "ready" once
+ * started, its CPU time when asked "cpu", and stops (drained) when told "stop".
+ */
+import { z } from 'zod';
+import { TelegramAdapter } from '../../adapters/telegram/adapter.ts';
+import { createLogger } from '../../src/ops/logger.ts';
+import { echoRuntime, UNREACHABLE_LIMITS } from './echo-runtime.ts';
+
+const Args = z.object({
+  redisUrl: z.string().url(),
+  keyPrefix: z.string().min(1),
+  apiRoot: z.string().url(),
+  token: z.string().min(1),
+});
+
+const args = Args.parse(JSON.parse(process.argv[2] ?? '{}'));
+const logger = createLogger(process.env.BENCH_LOG ?? 'warn');
+const adapter = new TelegramAdapter({ token: args.token, logger, settings: { apiRoot: args.apiRoot } });
+const runtime = echoRuntime({
+  redisUrl: args.redisUrl,
+  adapter,
+  limits: UNREACHABLE_LIMITS,
+  logger,
+  roles: ['router', 'deliver:telegram'],
+  keyPrefix: args.keyPrefix,
+});
+await runtime.start();
+process.on('message', (message: unknown) => {
+  if (message === 'cpu') {
+    const used = process.cpuUsage();
+    process.send?.({ cpuMs: (used.user + used.system) / 1000 });
+  }
+  if (message === 'stop') void runtime.stop().then(() => process.exit(0));
+});
+process.send?.('ready');
