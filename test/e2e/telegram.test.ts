@@ -253,7 +253,8 @@ describe('telegram through the pipeline: webhook, limits, failures', () => {
       },
     });
     const config = `  telegram: { limits: ${TELEGRAM_LIMITS} }`;
-    const receiverAdapter = telegramAdapter(emu, captureLog().logger);
+    const receiverLog = captureLog();
+    const receiverAdapter = telegramAdapter(emu, receiverLog.logger);
     const receiver = testRuntime({
       adapters: [receiverAdapter],
       roles: ['router', 'receive:telegram'],
@@ -298,8 +299,10 @@ describe('telegram through the pipeline: webhook, limits, failures', () => {
     expect(receiverSent).not.toHaveBeenCalled();
     expect(senders.reduce((n, s) => n + s.sent.mock.calls.length, 0)).toBe(24);
     expect(emu.stats().totalViolations).toBe(0);
-    // Only the receiver polls: a second getUpdates consumer would be refused with 409.
+    // Each process checked the token once. Only the receiver polls: had a sender polled too,
+    // the receiver's long poll would have been cut off with Telegram's 409, which it logs.
     expect(emu.stats().calls.getme).toBe(3);
+    expect(receiverLog.log.text()).not.toContain('getUpdates: 409');
   });
 
   it('a 403 (bot blocked) marks the conversation unreachable and the reply failed with the reason', async () => {
