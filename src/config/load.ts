@@ -79,13 +79,16 @@ export function parseConfigText(text: string, file: string, env: Env = {}): Veri
   return result.data;
 }
 
-/** Settings an operator commonly sets per deployment without editing the file. */
-const ENV_OVERRIDES: ReadonlyArray<[string, string[], (v: string) => unknown]> = [
+/**
+ * Settings an operator commonly sets per deployment without editing the file; a `secret`
+ * one may come from the environment only.
+ */
+const ENV_OVERRIDES: ReadonlyArray<[string, string[], (v: string) => unknown, 'secret'?]> = [
   ['REDIS_URL', ['redis', 'url'], String],
   ['VERITY_REDIS_PREFIX', ['redis', 'keyPrefix'], String],
   ['REDIS_USERNAME', ['redis', 'username'], String],
-  ['REDIS_PASSWORD', ['redis', 'password'], String],
-  ['REDIS_SENTINEL_PASSWORD', ['redis', 'sentinel', 'password'], String],
+  ['REDIS_PASSWORD', ['redis', 'password'], String, 'secret'],
+  ['REDIS_SENTINEL_PASSWORD', ['redis', 'sentinel', 'password'], String, 'secret'],
   ['LOG_LEVEL', ['log', 'level'], String],
   ['VERITY_INBOX_HOST', ['inbox', 'host'], String],
   ['VERITY_INBOX_PORT', ['inbox', 'port'], Number],
@@ -93,13 +96,10 @@ const ENV_OVERRIDES: ReadonlyArray<[string, string[], (v: string) => unknown]> =
 ];
 
 /** Passwords come from the environment only, so a configuration file can be shared and committed. */
-const SECRETS: ReadonlyArray<[string[], string]> = [
-  [['redis', 'password'], 'REDIS_PASSWORD'],
-  [['redis', 'sentinel', 'password'], 'REDIS_SENTINEL_PASSWORD'],
-];
+const SECRETS = ENV_OVERRIDES.filter(([, , , kind]) => kind === 'secret');
 
 function secretsInFile(raw: unknown): ConfigProblem[] {
-  return SECRETS.flatMap(([path, variable]) => {
+  return SECRETS.flatMap(([variable, path]) => {
     let node: unknown = raw;
     for (const key of path) node = isRecord(node) ? node[key] : undefined;
     return node === undefined
