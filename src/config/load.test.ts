@@ -41,6 +41,29 @@ describe('configuration', () => {
     expect(config.inbox.port).toBe(9000);
   });
 
+  it('takes Redis passwords from the environment only, and refuses them in the file by name', () => {
+    const sentinel = 'redis: { sentinel: { name: m, nodes: ["127.0.0.1:26379"] } }';
+    const config = parseConfigText(`${minimal}\n${sentinel}`, 'min.yaml', {
+      REDIS_PASSWORD: 'master-pw',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-pw',
+    });
+    expect(config.redis).toMatchObject({ password: 'master-pw', sentinel: { password: 'sentinel-pw' } });
+
+    const inFile = `${minimal}\nredis: { password: pw, sentinel: { name: m, nodes: ["127.0.0.1:26379"], password: pw } }`;
+    expect(problems(inFile)).toEqual([
+      {
+        path: 'redis.password',
+        expected: 'unset here: a secret, set REDIS_PASSWORD in the environment',
+        found: 'a value',
+      },
+      {
+        path: 'redis.sentinel.password',
+        expected: 'unset here: a secret, set REDIS_SENTINEL_PASSWORD in the environment',
+        found: 'a value',
+      },
+    ]);
+  });
+
   it.each([
     ['a missing section', 'official: { name: X }', 'organization', 'object', 'nothing'],
     ['a wrong type', `${minimal}\nredis: { shards: many }`, 'redis.shards', 'number', 'string "many"'],
