@@ -14,6 +14,9 @@ afterEach(async () => {
 });
 
 const Updates = z.object({ result: z.array(z.object({ update_id: z.number() }).loose()) });
+const TextUpdates = z.object({
+  result: z.array(z.object({ update_id: z.number(), message: z.object({ text: z.string() }) })),
+});
 const RetryAfter = z.object({ parameters: z.object({ retry_after: z.number() }) });
 
 async function call(method: string, params: Record<string, unknown> = {}, token = emu.token) {
@@ -107,6 +110,30 @@ describe('getUpdates', () => {
     expect(Updates.parse(second.body).result.map((u) => u.update_id)[0]).toBe(101);
     expect(emu.stats()).toMatchObject({ pendingUpdates: 50, confirmedOffset: 101 });
     expect((await call('getUpdates', { limit: 101 })).status).toBe(400);
+  });
+
+  it('drains a long backlog in order, each update once, skipping kinds not asked for', async () => {
+    const group = emu.addGroup({ title: 'G' });
+    const user = emu.addUser();
+    for (let i = 0; i < 3000; i++) {
+      if (i === 1500) emu.renameMember(group, user.id, { first_name: 'Renamed' });
+      emu.privateMessage(user, `m${i}`);
+    }
+    const texts: string[] = [];
+    let offset = 0;
+    for (;;) {
+      const { result } = TextUpdates.parse((await call('getUpdates', { offset })).body);
+      const last = result.at(-1);
+      if (!last) break;
+      texts.push(...result.map((u) => u.message.text));
+      offset = last.update_id + 1;
+    }
+    expect(texts).toEqual(Array.from({ length: 3000 }, (_, i) => `m${i}`));
+    expect(emu.stats()).toMatchObject({ pendingUpdates: 0 });
+
+    for (let i = 0; i < 5; i++) emu.privateMessage(user, `late${i}`);
+    const lastTwo = Updates.parse((await call('getUpdates', { offset: -2 })).body);
+    expect(lastTwo.result.map((u) => u.update_id)).toEqual([offset + 3, offset + 4]);
   });
 
   it('leaves chat_member updates out unless asked for', async () => {

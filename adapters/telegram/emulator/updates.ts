@@ -41,7 +41,15 @@ export interface WebhookStatus {
 }
 
 export class UpdateQueue {
+  /**
+   * Updates in update_id order; those before `head` are confirmed and gone. Confirming moves
+   * `head` instead of copying the array, so a poll costs what it returns, not the backlog:
+   * filtering the whole queue on every poll made a slow bot's polls dearer the further it
+   * fell behind (4.5 % of the Telegram bench's CPU went to it), which Telegram's servers do
+   * not charge to the bot.
+   */
   private pending: TgUpdate[] = [];
+  private head = 0;
   private nextId: number;
   private allowed: Set<string> | undefined;
   private waiter: Waiter | undefined;
@@ -72,7 +80,7 @@ export class UpdateQueue {
   }
 
   get pendingCount(): number {
-    return this.pending.length;
+    return this.pending.length - this.head;
   }
 
   push(payload: Record<string, unknown>): TgUpdate {
@@ -119,7 +127,7 @@ export class UpdateQueue {
   }
 
   setWebhook(settings: WebhookSettings | undefined, dropPending: boolean): void {
-    if (dropPending) this.pending = [];
+    if (dropPending) this.drop();
     this.hook = settings;
     if (settings?.allowedUpdates && settings.allowedUpdates.length > 0) {
       this.allowed = new Set(settings.allowedUpdates);
@@ -143,18 +151,47 @@ export class UpdateQueue {
 
   private confirm(offset: number): void {
     if (offset < 0) {
-      this.pending = this.pending.slice(offset);
+      this.head = Math.max(this.head, this.pending.length + offset);
     } else if (offset > 0) {
-      this.pending = this.pending.filter((u) => u.update_id >= offset);
+      while (this.head < this.pending.length && (this.pending[this.head]?.update_id ?? offset) < offset) {
+        this.head += 1;
+      }
       this.confirmedOffset = Math.max(this.confirmedOffset, offset);
     }
+    this.compact();
     this.options.onChange();
   }
 
-  /** The next updates in order, dropping kinds the bot did not ask for (as Telegram does). */
+  private drop(): void {
+    this.pending = [];
+    this.head = 0;
+  }
+
+  /** Frees the confirmed prefix once it outweighs what is still pending. */
+  private compact(): void {
+    if (this.head === this.pending.length) this.drop();
+    else if (this.head > 1024 && this.head * 2 > this.pending.length) {
+      this.pending.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  /**
+   * The next updates in order, dropping kinds the bot did not ask for (as Telegram does).
+   * Only the stretch of the queue it looks at is filtered, so the cost follows `limit`.
+   */
   private deliverable(limit: number): TgUpdate[] {
-    this.pending = this.pending.filter((u) => this.isAllowed(u));
-    return this.pending.slice(0, limit);
+    const ready: TgUpdate[] = [];
+    let end = this.head;
+    let dropped = false;
+    while (end < this.pending.length && ready.length < limit) {
+      const update = this.pending[end] as TgUpdate;
+      if (this.isAllowed(update)) ready.push(update);
+      else dropped = true;
+      end += 1;
+    }
+    if (dropped) this.pending.splice(this.head, end - this.head, ...ready);
+    return ready;
   }
 
   private isAllowed(update: TgUpdate): boolean {
@@ -182,7 +219,8 @@ export class UpdateQueue {
   private pump(): void {
     const hook = this.hook;
     if (!hook || this.pumpTimer) return;
-    for (const update of this.pending) {
+    for (let i = this.head; i < this.pending.length; i += 1) {
+      const update = this.pending[i] as TgUpdate;
       if (this.inFlight.size >= hook.maxConnections) return;
       if (this.inFlight.has(update.update_id)) continue;
       if (!this.isAllowed(update)) continue;
@@ -203,7 +241,7 @@ export class UpdateQueue {
         this.options.webhookTimeoutMs,
       );
       if (answer.status >= 200 && answer.status < 300) {
-        const index = this.pending.indexOf(update);
+        const index = this.pending.indexOf(update, this.head);
         if (index >= 0) this.pending.splice(index, 1);
         this.webhookStatus.delivered += 1;
         this.retryDelayMs = this.options.webhookRetryMs;
