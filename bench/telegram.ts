@@ -3,9 +3,9 @@
  * → Redis store → router → rate-limited delivery → emulator, against a bare telegraf echo
  * bot on the same kind of emulator, in the same run. The emulator's flood limits are lifted
  * and Verity's channel limits set out of reach, so both figures measure software, not
- * Telegram's limits. Verity runs twice: in one process, and in two (see `Shape`); the
- * JSON line's headline is the one-process figure, like for like with the one-process bare
- * bot. On a busy machine the rates swing with the load, so the run also prints what each
+ * Telegram's limits. Verity runs three times: in one process, and in two processes split
+ * two ways (see `SHAPES`); the JSON line's headline is the one-process figure, like for like
+ * with the one-process bare bot, and the balanced two-process figure rides beside it. On a busy machine the rates swing with the load, so the run also prints what each
  * message costs (CPU of Verity's processes and of redis-server, Redis commands by kind):
  * those locate the overhead whatever the load.
  *
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { TelegramAdapter } from '../adapters/telegram/adapter.ts';
 import { startTelegramEmulator } from '../adapters/telegram/emulator/emulator.ts';
+import type { Role } from '../src/app/runtime.ts';
 import type { ChannelAdapter } from '../src/core/channel.ts';
 import { createLogger } from '../src/ops/logger.ts';
 import { connectRedis } from '../src/store/redis.ts';
@@ -37,11 +38,32 @@ const WARM_UP = Number(process.env.BENCH_TELEGRAM_WARM_UP ?? 2000);
 const CHATS = 200;
 
 /**
- * How Verity runs: every role in this process, or as deployed for throughput, in two
- * processes: this one receives (`receive:telegram`, beside the emulator), a second runs the
- * router and the delivery (`router` + `deliver:telegram`, bench/lib/telegram-sender.ts).
+ * How Verity's roles are spread over processes: the first runs in this process, beside the
+ * emulator; each further one is forked (bench/lib/telegram-sender.ts). Receiving stays in
+ * this process because it must stay single (one getUpdates poller per bot).
  */
-export type Shape = 'one process' | 'two processes';
+export interface Shape {
+  label: string;
+  processes: [Role[], ...Role[][]];
+}
+
+export const SHAPES = {
+  one: { label: 'Verity, one process', processes: [['router', 'adapter:telegram']] },
+  /**
+   * The split deployed for throughput on a machine of this size. Per message, receiving
+   * (with the emulator serving both of its ends) costs ~0.11 ms of CPU here, the router
+   * ~0.075 and the delivery ~0.12, so the router goes with the receiver: the other two-way
+   * split leaves one process at ~0.2 ms while the other idles.
+   */
+  two: {
+    label: 'Verity, two processes (receive + router | deliver)',
+    processes: [['receive:telegram', 'router'], ['deliver:telegram']],
+  },
+  twoUnbalanced: {
+    label: 'Verity, two processes (receive | router + deliver)',
+    processes: [['receive:telegram'], ['router', 'deliver:telegram']],
+  },
+} satisfies Record<string, Shape>;
 
 export interface VerityRate {
   msgPerSec: number;
@@ -53,14 +75,23 @@ export interface VerityRate {
   /** Redis commands the server executed per message, all roles together, and the top kinds. */
   redisCommandsPerMessage: number;
   topCommands: string;
-  /** CPU milliseconds per message: Verity's processes (with the emulator, which shares the first) and redis-server. */
-  cpuMs: { node: number; redis: number };
+  /**
+   * CPU milliseconds per message: Verity's processes together and each (the emulator shares
+   * the first), and redis-server.
+   */
+  cpuMs: { node: number; byProcess: number[]; redis: number };
 }
 
 const SenderReply = z.union([z.literal('ready'), z.object({ cpuMs: z.number() })]);
 
-/** The second process of the two-process shape, started and answering. */
-async function startSender(args: { redisUrl: string; keyPrefix: string; apiRoot: string; token: string }) {
+/** A forked process of a shape, started and answering. */
+async function startSender(args: {
+  redisUrl: string;
+  keyPrefix: string;
+  apiRoot: string;
+  token: string;
+  roles: Role[];
+}) {
   const child = fork(
     fileURLToPath(new URL('./lib/telegram-sender.ts', import.meta.url)),
     [JSON.stringify(args)],
@@ -117,26 +148,29 @@ export async function verityRate(
     health: () => telegram.health(),
   };
   const keyPrefix = benchPrefix('telegram');
+  const [here, ...forked] = shape.processes;
   const runtime = echoRuntime({
     redisUrl,
     adapter,
     limits: UNREACHABLE_LIMITS,
     logger,
     keyPrefix,
-    ...(shape === 'two processes' ? { roles: ['receive:telegram' as const] } : {}),
+    roles: here,
   });
-  let sender: Awaited<ReturnType<typeof startSender>> | undefined;
+  const senders: Array<Awaited<ReturnType<typeof startSender>>> = [];
   try {
     await runtime.start();
-    if (shape === 'two processes')
-      sender = await startSender({ redisUrl, keyPrefix, apiRoot: emu.apiRoot, token: emu.token });
+    for (const roles of forked) {
+      senders.push(await startSender({ redisUrl, keyPrefix, apiRoot: emu.apiRoot, token: emu.token, roles }));
+    }
     // Warm-up: scripts loaded, consumer groups made, connections and code hot.
     await injectPrivateMessages(emu, users, warmUp, 'warm-up');
     await until(() => replies() >= warmUp, 120_000, `${warmUp} warm-up replies`);
 
     const stats = connectRedis({ url: redisUrl }, 'bench-stats');
     const cost = await measureCost(stats);
-    const senderCpu = await sender?.cpuMs();
+    const sendersCpu = () => Promise.all(senders.map((s) => s.cpuMs()));
+    const sendersBefore = await sendersCpu();
     const started = performance.now();
     let storedAt = 0;
     const storedAll = until(() => stored.length >= total, 120_000, `${total} stored`).then(() => {
@@ -146,7 +180,8 @@ export async function verityRate(
     await until(() => replies() - warmUp >= total, 120_000, `${total} replies`);
     const elapsed = (performance.now() - started) / 1000;
     const spent = await cost();
-    const senderSpent = sender && senderCpu !== undefined ? (await sender.cpuMs()) - senderCpu : 0;
+    const sendersSpent = (await sendersCpu()).map((ms, i) => ms - (sendersBefore[i] ?? 0));
+    const byProcess = [spent.nodeCpuMs, ...sendersSpent].map((ms) => ms / total);
     await storedAll;
     const commands = commandsPerMessage(spent.commands, total, Number(process.env.BENCH_TOP ?? 5));
     stats.disconnect();
@@ -164,10 +199,10 @@ export async function verityRate(
       repliedMs: median(replied),
       redisCommandsPerMessage: commands.total,
       topCommands: commands.top,
-      cpuMs: { node: (spent.nodeCpuMs + senderSpent) / total, redis: spent.redisCpuMs / total },
+      cpuMs: { node: byProcess.reduce((a, b) => a + b, 0), byProcess, redis: spent.redisCpuMs / total },
     };
   } finally {
-    await sender?.stop();
+    await Promise.all(senders.map((s) => s.stop()));
     await runtime.stop();
     await emu.close();
   }
@@ -179,18 +214,27 @@ export async function run(): Promise<Record<string, number | string>> {
     const { result, bare } = await aroundBare(
       () => bareEchoRate({ messages: MESSAGES, chats: CHATS, warmUp: WARM_UP }),
       async () => ({
-        one: await verityRate(server.url, 'one process'),
-        two: await verityRate(server.url, 'two processes'),
+        one: await verityRate(server.url, SHAPES.one),
+        two: await verityRate(server.url, SHAPES.two),
+        twoUnbalanced: await verityRate(server.url, SHAPES.twoUnbalanced),
       }),
     );
     const bareEchoPerSec = bare.perSec;
-    const rows = (label: string, verity: VerityRate): Array<[string, string | number]> => [
+    const rows = ({ label, processes }: Shape, verity: VerityRate): Array<[string, string | number]> => [
       [`${label}: messages/s`, verity.msgPerSec],
       ['  ratio to the bare echo', round(verity.msgPerSec / bareEchoPerSec)],
       ['  receiving half (stored/s)', verity.storedPerSec],
       ['  median ms injected → stored', verity.storedMs],
       ['  median ms injected → reply sent', verity.repliedMs],
       ['  CPU ms per message: Verity', verity.cpuMs.node],
+      ...(processes.length > 1
+        ? [
+            ['    by process', verity.cpuMs.byProcess.map((ms) => ms.toFixed(3)).join(' | ')] as [
+              string,
+              string,
+            ],
+          ]
+        : []),
       ['  CPU ms per message: redis-server', verity.cpuMs.redis],
       ['  Redis commands per message', verity.redisCommandsPerMessage],
       ['    most frequent (per message)', verity.topCommands],
@@ -201,8 +245,9 @@ export async function run(): Promise<Record<string, number | string>> {
         ['bare telegraf echo messages/s (mean)', bareEchoPerSec],
         ['  before / after the Verity runs', bare.spread],
         ['  CPU ms per message', bare.cpuMs],
-        ...rows('Verity, one process', result.one),
-        ...rows('Verity, two processes (receive | router + deliver)', result.two),
+        ...rows(SHAPES.one, result.one),
+        ...rows(SHAPES.two, result.two),
+        ...rows(SHAPES.twoUnbalanced, result.twoUnbalanced),
         ['target', 'ratio >= 0.5'],
       ],
     );

@@ -1,11 +1,12 @@
 /**
- * The second process of the Telegram bench's two-process shape: the router and the
- * Telegram delivery (`router` + `deliver:telegram`), against the Redis and the emulator of
- * the process that forked it, which receives (`receive:telegram`). It answers "ready" once
- * started, its CPU time when asked "cpu", and stops (drained) when told "stop".
+ * A forked process of a Telegram bench shape: the roles it is given (never receiving, which
+ * stays with the emulator's process), against the Redis and the emulator of the process that
+ * forked it. It answers "ready" once started, its CPU time when asked "cpu", and stops
+ * (drained) when told "stop".
  */
 import { z } from 'zod';
 import { TelegramAdapter } from '../../adapters/telegram/adapter.ts';
+import { RoleName } from '../../src/app/runtime.ts';
 import { createLogger } from '../../src/ops/logger.ts';
 import { echoRuntime, UNREACHABLE_LIMITS } from './echo-runtime.ts';
 
@@ -14,6 +15,7 @@ const Args = z.object({
   keyPrefix: z.string().min(1),
   apiRoot: z.string().url(),
   token: z.string().min(1),
+  roles: z.array(RoleName).min(1),
 });
 
 const args = Args.parse(JSON.parse(process.argv[2] ?? '{}'));
@@ -24,7 +26,7 @@ const runtime = echoRuntime({
   adapter,
   limits: UNREACHABLE_LIMITS,
   logger,
-  roles: ['router', 'deliver:telegram'],
+  roles: args.roles,
   keyPrefix: args.keyPrefix,
 });
 await runtime.start();

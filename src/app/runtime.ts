@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import type Bottleneck from 'bottleneck';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { LivePublisher } from '../bus/live.ts';
 import { OutboundQueue } from '../bus/outbound.ts';
 import { DEFAULT_LIMITS, LimitConfig, type VerityConfig } from '../config/schema.ts';
@@ -31,6 +32,15 @@ import { startHousekeeping } from './housekeeping.ts';
  * processes may deliver, sharing the channel's outbound stream and its rate limits.
  */
 export type Role = 'router' | 'inbox' | `adapter:${string}` | `receive:${string}` | `deliver:${string}`;
+
+/** A role as an operator writes it (`--roles`), checked against the forms above. */
+export const RoleName = z
+  .string()
+  .regex(
+    /^(router|inbox|(adapter|receive|deliver):[a-z][a-z0-9-]*)$/,
+    'router, inbox, adapter:<channel>, receive:<channel> or deliver:<channel>',
+  )
+  .transform((role) => role as Role);
 
 /** What a process runs of one channel, from its roles. */
 export function channelRoles(

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { type ChannelSetup, createChannel } from '../../app/channels.ts';
 import { startSandboxRedis } from '../../app/local-redis-service.ts';
-import { channelRoles, type Role, Runtime } from '../../app/runtime.ts';
+import { channelRoles, type Role, RoleName, Runtime } from '../../app/runtime.ts';
 import { createServices } from '../../app/services.ts';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load.ts';
 import { startInbox, trustDesk } from '../../inbox/index.ts';
@@ -16,12 +16,6 @@ import { parse } from '../args.ts';
 
 const DRAIN_TIMEOUT_MS = 30_000;
 
-const RoleName = z
-  .string()
-  .regex(
-    /^(router|inbox|(adapter|receive|deliver):[a-z][a-z0-9-]*)$/,
-    'router, inbox, adapter:<channel>, receive:<channel> or deliver:<channel>',
-  );
 const Args = z.object({
   positionals: z.tuple([]),
   config: z.string().default(process.env.VERITY_CONFIG ?? DEFAULT_CONFIG_PATH),
@@ -80,11 +74,7 @@ export async function start(argv: string[]): Promise<number> {
   const enabled = Object.entries(config.channels)
     .filter(([, c]) => c.enabled)
     .map(([name]) => name);
-  const roles: Role[] = (args.roles as Role[] | undefined) ?? [
-    'router',
-    'inbox',
-    ...enabled.map((c) => `adapter:${c}` as const),
-  ];
+  const roles: Role[] = args.roles ?? ['router', 'inbox', ...enabled.map((c) => `adapter:${c}` as const)];
   const setups: ChannelSetup[] = [];
   for (const name of enabled) {
     const parts = channelRoles(roles, name);
