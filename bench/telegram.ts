@@ -10,6 +10,9 @@
  * those locate the overhead whatever the load.
  *
  *   npx tsx bench/telegram.ts     figures, then one JSON line
+ *
+ * To see where a shape's time goes, BENCH_CPU_PROF=<dir> makes each forked process write a
+ * V8 CPU profile there (run this process under `node --cpu-prof` for its own).
  */
 import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -34,6 +37,7 @@ const MESSAGES = Number(process.env.BENCH_TELEGRAM_MESSAGES ?? 6000);
  * that alone moved the ratio from ~0.25 to ~0.4 here.
  */
 const WARM_UP = Number(process.env.BENCH_TELEGRAM_WARM_UP ?? 2000);
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 /** Private chats the messages are spread over (the bare bench's default too). */
 const CHATS = 200;
 
@@ -96,7 +100,12 @@ async function startSender(args: {
     fileURLToPath(new URL('./lib/telegram-sender.ts', import.meta.url)),
     [JSON.stringify(args)],
     {
-      execArgv: ['--max-semi-space-size=32', '--import', 'tsx'],
+      execArgv: [
+        '--max-semi-space-size=32',
+        '--import',
+        'tsx',
+        ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+      ],
     },
   );
   const next = () =>
