@@ -17,35 +17,40 @@ import { z } from 'zod';
 export const QUARANTINED = 'VERITY_QUARANTINED';
 
 const Id = z.union([z.string().min(1), z.number()]);
-const WithId = z.looseObject({ id: Id });
-const Member = z.looseObject({ guild_id: Id, user: WithId });
+const WithId = z.object({ id: Id });
+const Member = z.object({ guild_id: Id, user: WithId });
 
-/** The fields discord.js reads unchecked, per dispatch. */
+/**
+ * The fields discord.js reads unchecked, per dispatch. The schemas only check: their output
+ * is dropped, so they strip (the default) rather than keep unknown keys, which would copy
+ * every field of every dispatch (a message has ~25) into a new object: 1.6 µs against 0.14
+ * for a MESSAGE_CREATE, ~3 % of the Discord path's CPU.
+ */
 const REQUIRED: Record<string, z.ZodType> = {
-  READY: z.looseObject({ user: WithId, application: WithId, session_id: z.string() }),
+  READY: z.object({ user: WithId, application: WithId, session_id: z.string() }),
   GUILD_CREATE: WithId,
   GUILD_UPDATE: WithId,
-  CHANNEL_CREATE: z.looseObject({ id: Id, type: z.number() }),
-  CHANNEL_UPDATE: z.looseObject({ id: Id, type: z.number() }),
-  THREAD_CREATE: z.looseObject({ id: Id, type: z.number() }),
-  THREAD_UPDATE: z.looseObject({ id: Id, type: z.number() }),
-  MESSAGE_CREATE: z.looseObject({ id: Id, channel_id: Id, author: WithId }),
-  MESSAGE_UPDATE: z.looseObject({ id: Id, channel_id: Id, author: WithId.optional() }),
-  MESSAGE_DELETE: z.looseObject({ id: Id, channel_id: Id }),
+  CHANNEL_CREATE: z.object({ id: Id, type: z.number() }),
+  CHANNEL_UPDATE: z.object({ id: Id, type: z.number() }),
+  THREAD_CREATE: z.object({ id: Id, type: z.number() }),
+  THREAD_UPDATE: z.object({ id: Id, type: z.number() }),
+  MESSAGE_CREATE: z.object({ id: Id, channel_id: Id, author: WithId }),
+  MESSAGE_UPDATE: z.object({ id: Id, channel_id: Id, author: WithId.optional() }),
+  MESSAGE_DELETE: z.object({ id: Id, channel_id: Id }),
   GUILD_MEMBER_ADD: Member,
   GUILD_MEMBER_UPDATE: Member,
   GUILD_MEMBER_REMOVE: Member,
-  INTERACTION_CREATE: z.looseObject({
+  INTERACTION_CREATE: z.object({
     id: Id,
     type: z.number(),
     token: z.string(),
     application_id: Id,
     user: WithId.optional(),
-    member: z.looseObject({ user: WithId }).optional(),
+    member: z.object({ user: WithId }).optional(),
   }),
 };
 
-const Packet = z.looseObject({ t: z.string(), d: z.unknown() });
+const Packet = z.object({ t: z.string(), d: z.unknown() });
 
 export interface GuardStats {
   quarantined: number;
