@@ -91,8 +91,12 @@ export class DeliveryWorker {
     // have sent the command: emit-once keeps a second entry of it off the stream. A first
     // delivery therefore skips the look-up, one Redis call in eight on the busiest path.
     const mayHaveBeenSent = entry.attempts > 1 || fields.data.replayed !== undefined;
-    if (mayHaveBeenSent && (await redis.exists(mark))) {
+    const sentAs = mayHaveBeenSent ? await redis.get(mark) : null;
+    if (sentAs !== null) {
       metrics.deliveries.inc({ channel: command.channel, outcome: 'duplicate' });
+      // The attempt that sent it may have died before recording it, which would leave the
+      // reply "queued" in the inbox for good; a record it did make is kept.
+      await this.record(command, { state: 'sent', at: Date.now() }, sentAs || undefined, true);
       return;
     }
     const started = performance.now();
@@ -155,10 +159,17 @@ export class DeliveryWorker {
     command: OutboundCommand,
     delivery: { state: 'sent' | 'failed'; error?: string; at: number },
     platformMessageId?: string,
+    keepRecorded = false,
   ): Promise<void> {
     if (command.type !== 'send' || !command.messageId || !command.conversationId) return;
     const seq = Number(command.messageId.slice(command.messageId.lastIndexOf('.') + 1));
-    await this.options.store.recordDelivery(command.conversationId, seq, delivery, platformMessageId);
+    await this.options.store.recordDelivery(
+      command.conversationId,
+      seq,
+      delivery,
+      platformMessageId,
+      keepRecorded,
+    );
     await this.options.live.publish({
       type: 'delivery',
       conversationId: command.conversationId,

@@ -175,6 +175,85 @@ describe('pipeline: inbound → router → delivery', () => {
   });
 });
 
+describe('a send that went out but was not recorded', () => {
+  /** A reply as a crash between the platform call and the record leaves it: queued, yet marked sent. */
+  async function sentButUnrecorded(runtime: Runtime, recorded?: { at: number }) {
+    const outcome = await runtime.store.ingest(fake('hal'), {});
+    const conversationId = outcome.conversationId!;
+    const { messageId } = await runtime.store.append(
+      conversationId,
+      {
+        channel: 'fake',
+        direction: 'out',
+        author: { kind: 'bot', id: 'bot' },
+        text: 'went out',
+        delivery: { state: 'queued', at: 1 },
+        createdAt: 1,
+      },
+      'cmd-crashed',
+    );
+    const seq = Number(messageId.split('.').pop());
+    if (recorded)
+      await runtime.store.recordDelivery(conversationId, seq, { state: 'sent', ...recorded }, 'pm-77');
+    await runtime.redis.set(runtime.store.keys.sent('fake', 'cmd-crashed'), 'pm-77');
+    const command = {
+      type: 'send',
+      id: 'cmd-crashed',
+      channel: 'fake',
+      threadKey: 'chat-hal',
+      text: 'went out',
+      conversationId,
+      messageId,
+    };
+    // Its entry comes back the way a dead consumer's does after too many tries: replayed.
+    await runtime.redis.xadd(
+      runtime.store.keys.deadLetters(),
+      '*',
+      'stream',
+      runtime.store.keys.outboundStream('fake'),
+      'group',
+      'delivery:fake',
+      'id',
+      '0-1',
+      'attempts',
+      '3',
+      'at',
+      String(Date.now()),
+      'reason',
+      'test',
+      'cmd',
+      JSON.stringify(command),
+    );
+    expect(await new DeadLetters(runtime.redis, runtime.store.keys).replay()).toBe(1);
+    return { conversationId, seq };
+  }
+
+  it('is recorded as sent, with its platform id, when its entry comes back, and not sent again', async () => {
+    const { runtime, platform } = await pipeline({ middleware: new Composer<RouterContext>().middleware() });
+    const { conversationId, seq } = await sentButUnrecorded(runtime);
+    const message = await waitFor(async () => {
+      const [m] = await runtime.store.history(conversationId, { limit: 1 });
+      return m?.delivery?.state === 'sent' ? m : undefined;
+    });
+    expect(message.seq).toBe(seq);
+    expect(await runtime.store.seqOfPlatformMessage(conversationId, 'pm-77')).toBe(seq);
+    expect(platform.arrivals).toEqual([]);
+  });
+
+  it('keeps a record the sending attempt did make', async () => {
+    const { runtime } = await pipeline({ middleware: new Composer<RouterContext>().middleware() });
+    const { conversationId, seq } = await sentButUnrecorded(runtime, { at: 1234 });
+    const stream = runtime.store.keys.outboundStream('fake');
+    await waitFor(
+      async () => (await runtime.redis.xpending(stream, 'delivery:fake'))[0] === 0,
+      5000,
+      'the replay handled',
+    );
+    const [message] = await runtime.store.history(conversationId, { limit: 1 });
+    expect(message).toMatchObject({ seq, delivery: { state: 'sent', at: 1234 } });
+  });
+});
+
 describe('roles of a channel', () => {
   it('refuses deliver:<channel> for an adapter that cannot send without receiving, naming the role to run', async () => {
     const { runtime, platform, log } = await pipeline({ roles: ['deliver:fake'] });

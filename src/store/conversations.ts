@@ -195,12 +195,14 @@ export class ConversationStore {
     seq: number,
     delivery: NonNullable<Message['delivery']>,
     platformMessageId?: string,
+    /** Keep a state already recorded: this record may come late (a replay). */
+    keepRecorded = false,
   ): Promise<void> {
     await callScript(
       this.redis,
       'verityRecordDelivery',
       [this.keys.conversation(conversationId)],
-      [seq, JSON.stringify(delivery), platformMessageId ?? ''],
+      [seq, JSON.stringify(delivery), platformMessageId ?? '', keepRecorded ? '1' : ''],
     );
   }
 

@@ -6,7 +6,9 @@
 -- ARGV[1]  the message's seq
 -- ARGV[2]  delivery state JSON
 -- ARGV[3]  platform message id ("" if none)
+-- ARGV[4]  "1": keep a delivery state already recorded (a late record must not overwrite
+--          an earlier, truer one); anything else replaces it
 -- Returns  1
-redis.call('HSET', KEYS[1] .. ':d', ARGV[1], ARGV[2])
+redis.call(ARGV[4] == '1' and 'HSETNX' or 'HSET', KEYS[1] .. ':d', ARGV[1], ARGV[2])
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1] .. ':p', ARGV[3], ARGV[1]) end
 return 1
