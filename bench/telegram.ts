@@ -5,9 +5,10 @@
  * and Verity's channel limits set out of reach, so both figures measure software, not
  * Telegram's limits. Verity runs three times: in one process, and in two processes split
  * two ways (see `SHAPES`); the JSON line's headline is the one-process figure, like for like
- * with the one-process bare bot, and the balanced two-process figure rides beside it. On a busy machine the rates swing with the load, so the run also prints what each
- * message costs (CPU of Verity's processes and of redis-server, Redis commands by kind):
- * those locate the overhead whatever the load.
+ * with the one-process bare bot, and the balanced two-process figure rides beside it. On a
+ * busy machine the rates swing with the load, so the run also prints what each message
+ * costs (CPU of Verity's processes and of redis-server, Redis commands by kind): those
+ * locate the overhead whatever the load.
  *
  *   npx tsx bench/telegram.ts     figures, then one JSON line
  *
@@ -43,7 +44,7 @@ const CHATS = 200;
 
 /**
  * How Verity's roles are spread over processes: the first runs in this process, beside the
- * emulator; each further one is forked (bench/lib/telegram-sender.ts). Receiving stays in
+ * emulator; each further one is forked (bench/lib/telegram-process.ts). Receiving stays in
  * this process because it must stay single (one getUpdates poller per bot).
  */
 export interface Shape {
@@ -86,10 +87,10 @@ export interface VerityRate {
   cpuMs: { node: number; byProcess: number[]; redis: number };
 }
 
-const SenderReply = z.union([z.literal('ready'), z.object({ cpuMs: z.number() })]);
+const ForkedReply = z.union([z.literal('ready'), z.object({ cpuMs: z.number() })]);
 
 /** A forked process of a shape, started and answering. */
-async function startSender(args: {
+async function forkProcess(args: {
   redisUrl: string;
   keyPrefix: string;
   apiRoot: string;
@@ -97,7 +98,7 @@ async function startSender(args: {
   roles: Role[];
 }) {
   const child = fork(
-    fileURLToPath(new URL('./lib/telegram-sender.ts', import.meta.url)),
+    fileURLToPath(new URL('./lib/telegram-process.ts', import.meta.url)),
     [JSON.stringify(args)],
     {
       execArgv: [
@@ -109,11 +110,11 @@ async function startSender(args: {
     },
   );
   const next = () =>
-    new Promise<z.infer<typeof SenderReply>>((resolve, reject) => {
-      child.once('message', (message) => resolve(SenderReply.parse(message)));
-      child.once('exit', (code) => reject(new Error(`bench sender exited with ${code}`)));
+    new Promise<z.infer<typeof ForkedReply>>((resolve, reject) => {
+      child.once('message', (message) => resolve(ForkedReply.parse(message)));
+      child.once('exit', (code) => reject(new Error(`forked bench process exited with ${code}`)));
     });
-  if ((await next()) !== 'ready') throw new Error('bench sender did not start');
+  if ((await next()) !== 'ready') throw new Error('forked bench process did not start');
   return {
     async cpuMs(): Promise<number> {
       const reply = next();
@@ -166,11 +167,11 @@ export async function verityRate(
     keyPrefix,
     roles: here,
   });
-  const senders: Array<Awaited<ReturnType<typeof startSender>>> = [];
+  const others: Array<Awaited<ReturnType<typeof forkProcess>>> = [];
   try {
     await runtime.start();
     for (const roles of forked) {
-      senders.push(await startSender({ redisUrl, keyPrefix, apiRoot: emu.apiRoot, token: emu.token, roles }));
+      others.push(await forkProcess({ redisUrl, keyPrefix, apiRoot: emu.apiRoot, token: emu.token, roles }));
     }
     // Warm-up: scripts loaded, consumer groups made, connections and code hot.
     await injectPrivateMessages(emu, users, warmUp, 'warm-up');
@@ -178,8 +179,8 @@ export async function verityRate(
 
     const stats = connectRedis({ url: redisUrl }, 'bench-stats');
     const cost = await measureCost(stats);
-    const sendersCpu = () => Promise.all(senders.map((s) => s.cpuMs()));
-    const sendersBefore = await sendersCpu();
+    const othersCpu = () => Promise.all(others.map((s) => s.cpuMs()));
+    const othersBefore = await othersCpu();
     const started = performance.now();
     let storedAt = 0;
     const storedAll = until(() => stored.length >= total, 120_000, `${total} stored`).then(() => {
@@ -189,8 +190,8 @@ export async function verityRate(
     await until(() => replies() - warmUp >= total, 120_000, `${total} replies`);
     const elapsed = (performance.now() - started) / 1000;
     const spent = await cost();
-    const sendersSpent = (await sendersCpu()).map((ms, i) => ms - (sendersBefore[i] ?? 0));
-    const byProcess = [spent.nodeCpuMs, ...sendersSpent].map((ms) => ms / total);
+    const othersSpent = (await othersCpu()).map((ms, i) => ms - (othersBefore[i] ?? 0));
+    const byProcess = [spent.nodeCpuMs, ...othersSpent].map((ms) => ms / total);
     await storedAll;
     const commands = commandsPerMessage(spent.commands, total, Number(process.env.BENCH_TOP ?? 5));
     stats.disconnect();
@@ -211,7 +212,7 @@ export async function verityRate(
       cpuMs: { node: byProcess.reduce((a, b) => a + b, 0), byProcess, redis: spent.redisCpuMs / total },
     };
   } finally {
-    await Promise.all(senders.map((s) => s.stop()));
+    await Promise.all(others.map((s) => s.stop()));
     await runtime.stop();
     await emu.close();
   }

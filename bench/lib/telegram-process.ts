@@ -37,7 +37,7 @@ process.on('message', (message: unknown) => {
   }
   if (message === 'stop') void runtime.stop().then(() => process.exit(0));
 });
-// A bench that died (a timeout, a kill) leaves no sender behind: an orphan would go on
+// A bench that died (a timeout, a kill) leaves no forked process behind: an orphan would go on
 // reading Redis and take CPU from every later run on the machine.
 process.on('disconnect', () => process.exit(1));
 process.send?.('ready');
