@@ -34,6 +34,29 @@ async function pipeline(
 const fake = (user: string, overrides: Record<string, unknown> = {}) =>
   dm(user, { channel: 'fake', sender: { channel: 'fake', userId: user }, ...overrides });
 
+/** An outbound command as the delivery group dead-letters it, ready for `DeadLetters.replay`. */
+async function deadLetterCommand(runtime: Runtime, command: Record<string, unknown>) {
+  const { keys } = runtime.store;
+  await runtime.redis.xadd(
+    keys.deadLetters(),
+    '*',
+    'stream',
+    keys.outboundStream('fake'),
+    'group',
+    'delivery:fake',
+    'id',
+    '0-1',
+    'attempts',
+    '3',
+    'at',
+    String(Date.now()),
+    'reason',
+    'test',
+    'cmd',
+    JSON.stringify(command),
+  );
+}
+
 async function lastMessage(runtime: Runtime, conversationId: string) {
   const [m] = await runtime.store.history(conversationId, { limit: 1 });
   return m;
@@ -144,26 +167,7 @@ describe('pipeline: inbound → router → delivery', () => {
     await runtime.redis.xadd(stream, '*', 'cmd', JSON.stringify(command));
     await waitFor(() => platform.arrivals.length === 1, 5000, 'the first send');
     // A crash between re-queueing and deleting a dead letter leaves two copies to replay.
-    for (let i = 0; i < 2; i++) {
-      await runtime.redis.xadd(
-        keys.deadLetters(),
-        '*',
-        'stream',
-        stream,
-        'group',
-        'delivery:fake',
-        'id',
-        '0-1',
-        'attempts',
-        '3',
-        'at',
-        String(Date.now()),
-        'reason',
-        'test',
-        'cmd',
-        JSON.stringify(command),
-      );
-    }
+    for (let i = 0; i < 2; i++) await deadLetterCommand(runtime, command);
     expect(await new DeadLetters(runtime.redis, keys).replay()).toBe(2);
     await waitFor(
       async () => (await runtime.redis.xpending(stream, 'delivery:fake'))[0] === 0,
@@ -206,24 +210,7 @@ describe('a send that went out but was not recorded', () => {
       messageId,
     };
     // Its entry comes back the way a dead consumer's does after too many tries: replayed.
-    await runtime.redis.xadd(
-      runtime.store.keys.deadLetters(),
-      '*',
-      'stream',
-      runtime.store.keys.outboundStream('fake'),
-      'group',
-      'delivery:fake',
-      'id',
-      '0-1',
-      'attempts',
-      '3',
-      'at',
-      String(Date.now()),
-      'reason',
-      'test',
-      'cmd',
-      JSON.stringify(command),
-    );
+    await deadLetterCommand(runtime, command);
     expect(await new DeadLetters(runtime.redis, runtime.store.keys).replay()).toBe(1);
     return { conversationId, seq };
   }
