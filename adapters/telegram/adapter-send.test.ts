@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../src/core/errors.ts';
-import type { OutboundCommand } from '../../src/core/model.ts';
 import { TelegramAdapter } from './adapter.ts';
 import { useEmulatorAdapter } from './testing.ts';
 
 const h = useEmulatorAdapter();
 
-const send = (
-  threadKey: string,
-  text: string,
-  more: Partial<Extract<OutboundCommand, { type: 'send' }>> = {},
-) =>
-  h.adapter.send({
-    id: `c-${Math.random()}`,
-    channel: 'telegram',
-    type: 'send',
-    threadKey,
-    text,
-    style: 'plain',
-    ...more,
-  });
+const { send } = h;
 
 describe('failing loudly, never leaking the token', () => {
   it('refuses to start with a wrong token and says why', async () => {

@@ -1,23 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { OutboundCommand } from '../../src/core/model.ts';
 import { ofType, RecordingSink, useEmulatorAdapter } from './testing.ts';
 
 const h = useEmulatorAdapter();
 
-const send = (
-  threadKey: string,
-  text: string,
-  more: Partial<Extract<OutboundCommand, { type: 'send' }>> = {},
-) =>
-  h.adapter.send({
-    id: `c-${Math.random()}`,
-    channel: 'telegram',
-    type: 'send',
-    threadKey,
-    text,
-    style: 'plain',
-    ...more,
-  });
+const { send } = h;
 
 describe('receiving', () => {
   it('turns a private message into an addressed message event', async () => {

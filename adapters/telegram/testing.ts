@@ -7,7 +7,7 @@ import pino, { type Logger } from 'pino';
 import { afterEach, beforeEach } from 'vitest';
 import { z } from 'zod';
 import type { InboundSink, IngestOutcome } from '../../src/core/channel.ts';
-import { InboundEvent } from '../../src/core/model.ts';
+import { InboundEvent, type OutboundCommand } from '../../src/core/model.ts';
 import { TelegramAdapter } from './adapter.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './emulator/emulator.ts';
 
@@ -97,7 +97,11 @@ export interface EmulatorAdapterHarness {
   log: ReturnType<typeof capturingLogger>;
   /** Another adapter on the same emulator and log, with settings laid over the test defaults. */
   makeAdapter(extra?: Record<string, unknown>): TelegramAdapter;
+  /** A plain send command through `adapter`, with a fresh id, fields laid over it from `more`. */
+  send(threadKey: string, text: string, more?: Partial<SendCommand>): ReturnType<TelegramAdapter['send']>;
 }
+
+type SendCommand = Extract<OutboundCommand, { type: 'send' }>;
 
 /**
  * A fresh emulator, recording sink, captured log and (unstarted) adapter for every test of
@@ -105,7 +109,7 @@ export interface EmulatorAdapterHarness {
  */
 export function useEmulatorAdapter(): EmulatorAdapterHarness {
   const harness: Partial<EmulatorAdapterHarness> = {};
-  const ready = (): EmulatorAdapterHarness => {
+  const ready = (): Omit<EmulatorAdapterHarness, 'send'> => {
     const { emu, adapter, sink, log, makeAdapter } = harness;
     if (!emu || !adapter || !sink || !log || !makeAdapter) throw new Error('harness used outside a test');
     return { emu, adapter, sink, log, makeAdapter };
@@ -149,6 +153,16 @@ export function useEmulatorAdapter(): EmulatorAdapterHarness {
       return ready().log;
     },
     makeAdapter: (extra?: Record<string, unknown>) => ready().makeAdapter(extra),
+    send: (threadKey, text, more = {}) =>
+      ready().adapter.send({
+        id: `c-${Math.random()}`,
+        channel: 'telegram',
+        type: 'send',
+        threadKey,
+        text,
+        style: 'plain',
+        ...more,
+      }),
   };
 }
 
