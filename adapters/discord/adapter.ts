@@ -4,6 +4,7 @@
  * interaction reply via pending.ts). Works against real Discord with a token and an
  * application id, or against the emulator when `credentials.apiBase` points at it.
  */
+
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Client, type ClientOptions, Events, GatewayIntentBits, Partials, Status } from 'discord.js';
@@ -17,6 +18,7 @@ import type {
   SendResult,
 } from '../../src/core/channel.ts';
 import type { OutboundCommand } from '../../src/core/model.ts';
+import { withBindings } from '../../src/ops/logger.ts';
 import { registerCommands } from './commands.ts';
 import type { DiscordCredentials, DiscordSettings } from './config.ts';
 import { safeError } from './errors.ts';
@@ -85,7 +87,7 @@ export class DiscordAdapter implements ChannelAdapter {
 
   constructor(opts: DiscordAdapterOptions) {
     this.#opts = opts;
-    this.#logger = opts.logger.child({ channel: 'discord' });
+    this.#logger = withBindings(opts.logger, { channel: 'discord' });
     this.#queue = new IngestQueue(null, {
       retryMs: opts.settings.ingestRetryMs,
       retryMaxMs: opts.settings.ingestRetryMaxMs,

@@ -3,8 +3,10 @@
  * `buildInbox` makes the fastify instance (tests drive it with `inject()`); `startInbox`
  * also listens, and is what the runtime's `inbox` role calls.
  */
+
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { ConversationGone } from '../agents/actions.ts';
+import { withBindings } from '../ops/logger.ts';
 import { StoreError } from '../store/conversations.ts';
 import { AuditLog } from './audit.ts';
 import { installGuard } from './auth/guard.ts';
@@ -58,7 +60,7 @@ export async function buildInbox(deps: InboxDeps): Promise<InboxServer> {
     secureCookies: deps.config.publicUrl?.startsWith('https:') ?? false,
   };
   const page = await buildPage();
-  const logger: FastifyBaseLogger = deps.logger.child({ role: 'inbox' });
+  const logger: FastifyBaseLogger = withBindings(deps.logger, { role: 'inbox' });
   const app = Fastify({
     loggerInstance: logger,
     // Behind a proxy, the operator sets publicUrl; only then are forwarded addresses trusted.

@@ -30,6 +30,17 @@ export function scrubSecrets(text: string): string {
   return TOKEN_PATTERNS.reduce((t, p) => t.replace(p, '[token]'), text);
 }
 
+/**
+ * A child carrying `bindings`, or the logger itself when it carries them already: pino
+ * writes a binding once per `child()`, so a component binding what its caller bound (a
+ * channel, a role) printed the key twice on every line.
+ */
+export function withBindings(logger: Logger, bindings: Record<string, string>): Logger {
+  const current = logger.bindings();
+  const missing = Object.entries(bindings).filter(([key, value]) => current[key] !== value);
+  return missing.length === 0 ? logger : logger.child(Object.fromEntries(missing));
+}
+
 export function createLogger(level = 'info', destination?: DestinationStream): Logger {
   return pino(
     {
