@@ -3,8 +3,10 @@
  * staff and moderator roles, users), a recording InboundSink that validates what it gets
  * like the real one, and an adapter wired to both. Not used in production code.
  */
+
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
+import { afterEach, beforeEach } from 'vitest';
 import { z } from 'zod';
 import type { InboundSink, IngestOutcome } from '../../src/core/channel.ts';
 import { InboundEvent } from '../../src/core/model.ts';
@@ -128,4 +130,53 @@ export function orgAdapter(
     stopTimeoutMs: 2000,
     ...(opts.interactionFallbackMs ? { interactionFallbackMs: opts.interactionFallbackMs } : {}),
   });
+}
+
+export interface OrgAdapterHarness {
+  org: Org;
+  /** The adapter the test runs (unset until `boot`); whatever it holds at the end is stopped. */
+  adapter: DiscordAdapter;
+  sink: RecordingSink;
+  /** A started adapter for the org, recording into a fresh sink. */
+  boot(opts?: Parameters<typeof orgAdapter>[1]): Promise<void>;
+}
+
+/** A fresh emulated org for every test of the calling file, and the adapter a test boots on it. */
+export function useOrgAdapter(): OrgAdapterHarness {
+  let org: Org | undefined;
+  let adapter: DiscordAdapter | undefined;
+  let sink: RecordingSink | undefined;
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} used before it was made`);
+    return value;
+  };
+  beforeEach(async () => {
+    org = await startOrg();
+    adapter = undefined;
+    sink = undefined;
+  });
+  afterEach(async () => {
+    // The client goes first: an emulator closed under a live client makes it reconnect in a loop.
+    await adapter?.stop();
+    await org?.emu.close();
+  });
+  return {
+    get org() {
+      return need(org, 'the org');
+    },
+    get adapter() {
+      return need(adapter, 'the adapter');
+    },
+    set adapter(next: DiscordAdapter) {
+      adapter = next;
+    },
+    get sink() {
+      return need(sink, 'the sink');
+    },
+    async boot(opts = {}) {
+      adapter = orgAdapter(need(org, 'the org'), opts);
+      sink = new RecordingSink();
+      await adapter.start(sink);
+    },
+  };
 }
