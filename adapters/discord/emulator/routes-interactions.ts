@@ -5,7 +5,15 @@
  */
 import { z } from 'zod';
 import { guildCreatePayload, memberPayload, messagePayload } from './payloads.ts';
-import { ApiError, Errors, parseBody, type RestContext, type RestReply, type Route } from './rest.ts';
+import {
+  ApiError,
+  Errors,
+  parseBody,
+  type RestContext,
+  type RestReply,
+  type RestRequest,
+  type Route,
+} from './rest.ts';
 import { postMessage } from './routes-channels.ts';
 import { type EmuInteraction, type EmuMessage, Perm } from './world.ts';
 
@@ -23,6 +31,20 @@ const MemberPatch = z.looseObject({
   communication_disabled_until: z.iso.datetime({ offset: true }).nullable().optional(),
   nick: z.string().max(32).nullable().optional(),
 });
+
+/** The guild and (when asked) the member a `/guilds/:guild[/members/:user]` route names, or Discord's 404s. */
+function guildOf(req: RestRequest, ctx: RestContext) {
+  const guild = ctx.world.guilds.get(req.params.guild ?? '');
+  if (!guild) throw Errors.unknownGuild();
+  return guild;
+}
+
+function memberOf(req: RestRequest, ctx: RestContext) {
+  const guild = guildOf(req, ctx);
+  const member = guild.members.get(req.params.user ?? '');
+  if (!member) throw Errors.unknownMember();
+  return { guild, member };
+}
 
 function interactionByToken(ctx: RestContext, token: string | undefined): EmuInteraction {
   for (const interaction of ctx.world.interactions.values()) {
@@ -230,31 +252,18 @@ export const interactionRoutes: Route[] = [
   {
     method: 'GET',
     pattern: '/guilds/:guild',
-    handle: (req, ctx) => {
-      const guild = ctx.world.guilds.get(req.params.guild ?? '');
-      if (!guild) throw Errors.unknownGuild();
-      return { status: 200, body: guildCreatePayload(ctx.world, guild) };
-    },
+    handle: (req, ctx) => ({ status: 200, body: guildCreatePayload(ctx.world, guildOf(req, ctx)) }),
   },
   {
     method: 'GET',
     pattern: '/guilds/:guild/members/:user',
-    handle: (req, ctx) => {
-      const guild = ctx.world.guilds.get(req.params.guild ?? '');
-      if (!guild) throw Errors.unknownGuild();
-      const member = guild.members.get(req.params.user ?? '');
-      if (!member) throw Errors.unknownMember();
-      return { status: 200, body: memberPayload(ctx.world, member) };
-    },
+    handle: (req, ctx) => ({ status: 200, body: memberPayload(ctx.world, memberOf(req, ctx).member) }),
   },
   {
     method: 'PATCH',
     pattern: '/guilds/:guild/members/:user',
     handle: (req, ctx) => {
-      const guild = ctx.world.guilds.get(req.params.guild ?? '');
-      if (!guild) throw Errors.unknownGuild();
-      const member = guild.members.get(req.params.user ?? '');
-      if (!member) throw Errors.unknownMember();
+      const { guild, member } = memberOf(req, ctx);
       const patch = parseBody(MemberPatch, req.body);
       if (patch.communication_disabled_until !== undefined) {
         const hasPerm = (ctx.world.botPermissions(guild.id) & Perm.ModerateMembers) !== 0n;
