@@ -87,6 +87,18 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
 }
 
 /**
+ * util-linux's `setpriv`, where there is one (Linux), runs the server with a parent-death
+ * signal: a process of ours that dies without stopping it (SIGKILL, a crash, a timed-out
+ * test run) takes its private server along instead of leaving it running for good.
+ */
+let parentDeath: boolean | undefined;
+function withParentDeath(binary: string, args: string[]): [string, string[]] {
+  parentDeath ??=
+    spawnSync('setpriv', ['--help'], { encoding: 'utf8' }).stdout?.includes('--pdeathsig') ?? false;
+  return parentDeath ? ['setpriv', ['--pdeathsig', 'TERM', '--', binary, ...args]] : [binary, args];
+}
+
+/**
  * Starts a redis-server process and resolves once its output shows `ready` (a server in
  * sentinel mode, say, is ready when it monitors its master); one that never gets there is
  * killed.
@@ -97,7 +109,8 @@ export async function launch(
   detached: boolean,
   ready = 'Ready to accept connections',
 ): Promise<ChildProcess> {
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached });
+  const [command, argv] = withParentDeath(binary, args);
+  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached });
   let output = '';
   try {
     await new Promise<void>((resolve, reject) => {
