@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SupportDataError } from './files.ts';
+import { problems } from '../../test/support/support-data.ts';
 import { TEMPLATE_PARAMS, Templates } from './templates.ts';
 
 function completeTexts(): Record<string, string> {
@@ -8,16 +8,6 @@ function completeTexts(): Record<string, string> {
     out[key] = `${key}${params.map((p) => ` {${p}}`).join('')}`;
   }
   return out;
-}
-
-function problems(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SupportDataError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a SupportDataError');
 }
 
 describe('shipped templates', () => {

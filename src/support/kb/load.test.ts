@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SupportDataError } from '../files.ts';
+import { problems } from '../../../test/support/support-data.ts';
 import { CATEGORIES, loadKnowledgeBase, parseKnowledgeBase } from './load.ts';
 
 const article = (id: string, extra: Record<string, unknown> = {}) => ({
@@ -9,16 +9,6 @@ const article = (id: string, extra: Record<string, unknown> = {}) => ({
   answer: { en: 'A', zh: '答' },
   ...extra,
 });
-
-function problems(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SupportDataError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a SupportDataError');
-}
 
 describe('loadKnowledgeBase', () => {
   it('loads the shipped knowledge base: every category, both languages', () => {
