@@ -106,13 +106,6 @@ describe('DiscordAdapter against the emulator', () => {
       channelId: dm.id,
       authorId: h.org.alice.id,
       content: 'old',
-      embeds: [],
-      components: [],
-      attachments: [],
-      mentionIds: [],
-      referenceId: null,
-      allowedMentions: null,
-      flags: 0,
     });
     await h.boot();
     h.org.emu.injectEdit(old.id, 'old, edited');

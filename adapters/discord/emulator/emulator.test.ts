@@ -122,13 +122,6 @@ describe('emulated REST', () => {
       channelId: dm.id,
       authorId: emu.bot.id,
       content: 'pick',
-      embeds: [],
-      components: [],
-      attachments: [],
-      mentionIds: [],
-      referenceId: null,
-      allowedMentions: null,
-      flags: 0,
     });
     const click = emu.injectButton(dm.id, user.id, menu.id, 'a');
     expect(

@@ -55,18 +55,7 @@ export function postMessage(
   channel: EmuChannel,
   fields: Partial<Omit<EmuMessage, 'id' | 'channelId'>> & { authorId: string },
 ): EmuMessage {
-  const message = ctx.world.addMessage({
-    channelId: channel.id,
-    content: '',
-    embeds: [],
-    components: [],
-    attachments: [],
-    mentionIds: [],
-    referenceId: null,
-    allowedMentions: null,
-    flags: 0,
-    ...fields,
-  });
+  const message = ctx.world.addMessage({ ...fields, channelId: channel.id });
   ctx.gateway.dispatch('MESSAGE_CREATE', messagePayload(ctx.world, message));
   return message;
 }

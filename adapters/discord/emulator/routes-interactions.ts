@@ -69,14 +69,7 @@ function interactionMessage(
   };
   // Ephemeral messages exist only for the invoking user: no gateway dispatch.
   if ((fields.flags & EPHEMERAL) !== 0) {
-    return ctx.world.addMessage({
-      ...fields,
-      channelId: channel.id,
-      attachments: [],
-      mentionIds: [],
-      referenceId: null,
-      allowedMentions: null,
-    });
+    return ctx.world.addMessage({ ...fields, channelId: channel.id });
   }
   return postMessage(ctx, channel, fields);
 }

@@ -105,6 +105,9 @@ export interface EmuMessage {
   deleted: boolean;
 }
 
+type NewMessage = Pick<EmuMessage, 'channelId' | 'authorId'> &
+  Partial<Omit<EmuMessage, 'id' | 'channelId' | 'authorId' | 'timestamp' | 'editedTimestamp' | 'deleted'>>;
+
 export interface EmuInteraction {
   id: string;
   token: string;
@@ -280,8 +283,17 @@ export class World {
     return (this.botPermissions(channel.guildId) & perm) === perm;
   }
 
-  addMessage(opts: Omit<EmuMessage, 'id' | 'timestamp' | 'editedTimestamp' | 'deleted'>): EmuMessage {
+  /** A new message: who wrote it where, the rest as Discord defaults it (empty, no reference). */
+  addMessage(opts: NewMessage): EmuMessage {
     const message: EmuMessage = {
+      content: '',
+      embeds: [],
+      components: [],
+      attachments: [],
+      mentionIds: [],
+      referenceId: null,
+      allowedMentions: null,
+      flags: 0,
       ...opts,
       id: this.snowflake(),
       timestamp: new Date().toISOString(),
