@@ -1,5 +1,5 @@
-import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { freePort } from '../../src/store/local-redis.ts';
 import { TelegramAdapter } from './adapter.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './emulator/emulator.ts';
 import { capturingLogger, RecordingSink } from './testing.ts';
@@ -12,15 +12,6 @@ let adapter: TelegramAdapter;
 let sink: RecordingSink;
 let log: ReturnType<typeof capturingLogger>;
 let hookUrl: string;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 beforeEach(async () => {
   emu = await startTelegramEmulator({ webhookRetryMs: 50 });

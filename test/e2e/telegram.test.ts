@@ -4,12 +4,12 @@
  * asserted, never durations: the machine running this may be busy.
  */
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TelegramEmulator } from '../../adapters/telegram/emulator/emulator.ts';
 import { createTelegramChannel } from '../../adapters/telegram/index.ts';
 import { Composer } from '../../src/router/composer.ts';
 import type { RouterContext } from '../../src/router/context.ts';
+import { freePort } from '../../src/store/local-redis.ts';
 import { captureLog, echo, testRuntime, waitFor } from '../support/pipeline.ts';
 import { startFixture, stopFixture } from '../support/processes.ts';
 import { dropPrefix, testRedis } from '../support/redis.ts';
@@ -145,15 +145,6 @@ describe('telegram through the pipeline', () => {
     expect(stored?.attachments[0]?.fileId).toEqual(expect.any(String));
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('telegram through the pipeline: webhook, limits, failures', () => {
   it('webhook mode: the right secret is accepted end to end, a wrong one refused with 401', async () => {
