@@ -63,12 +63,17 @@ export interface OaSettings {
   appId: string;
   appSecret: string;
   token: string;
+  /** Safe mode (安全模式): the 43-character EncodingAESKey. */
   encodingAesKey?: string;
   host: string;
   port: number;
   apiBase: string;
+  /** Pushes whose timestamp is further than this from our clock are refused (replays). */
   maxSkewSeconds: number;
-  /** A push is answered once stored, or after this long at the latest (0: at once). */
+  /**
+   * A push is answered once stored (the consumer acknowledges it), or after this long at
+   * the latest (0: at once). Keep it well under WeChat's 5 s.
+   */
   answerBudgetMs: number;
 }
 

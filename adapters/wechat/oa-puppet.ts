@@ -21,29 +21,15 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { type payloads, types } from 'wechaty';
 import { PuppetOA } from 'wechaty-puppet-official-account';
+import type { OaSettings } from './config.ts';
 import { OaApiClient, type OaUserInfo } from './oa/api-client.ts';
 import { OaCallbackServer } from './oa/callback-server.ts';
 import { aesKeyFrom } from './oa/crypto.ts';
 import type { OaEventPush, OaMessagePush, OaPush } from './oa/push.ts';
 
-export interface HardenedOaPuppetOptions {
-  appId: string;
-  appSecret: string;
-  token: string;
-  /** Safe mode (安全模式): the 43-character EncodingAESKey. */
-  encodingAesKey?: string;
-  host: string;
-  port: number;
-  apiBase: string;
-  /** Pushes whose timestamp is further than this from our clock are refused (replays). */
-  maxSkewSeconds?: number;
-  /**
-   * How long a push's answer waits for the consumer to `acknowledge` it (0: answer at
-   * once, nobody needs to acknowledge). Keep it well under WeChat's 5 s.
-   */
-  answerBudgetMs?: number;
-  logger: Logger;
-}
+/** The Official Account's settings (the two limits may be left to their defaults), and a logger. */
+export type HardenedOaPuppetOptions = Omit<OaSettings, 'maxSkewSeconds' | 'answerBudgetMs'> &
+  Partial<Pick<OaSettings, 'maxSkewSeconds' | 'answerBudgetMs'>> & { logger: Logger };
 
 type StoredPush = Exclude<OaPush, { kind: 'event' }>;
 /** Called by the consumer once a push is stored (or with the error when it cannot be). */
