@@ -6,6 +6,8 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load.ts';
 import {
+  FlagKind,
+  ScamRegistry,
   trustCheck,
   trustExport,
   trustFlag,
@@ -13,10 +15,8 @@ import {
   trustList,
   trustUnflag,
   trustVerifyCode,
-} from '../../trust/cli.ts';
-import { VerificationCodes } from '../../trust/codes.ts';
-import { ScamRegistry } from '../../trust/registry.ts';
-import { FlagKind } from '../../trust/registry-index.ts';
+  VerificationCodes,
+} from '../../trust/index.ts';
 import { parse, UsageError } from '../args.ts';
 import { commandContext } from './context.ts';
 
