@@ -27,6 +27,18 @@ export class ConversationGone extends Error {
   }
 }
 
+async function existing(desk: Desk, conversationId: string) {
+  const conversation = await desk.store.get(conversationId);
+  if (!conversation) throw new ConversationGone(conversationId);
+  return conversation;
+}
+
+const authorOf = (agent: Agent) => ({
+  kind: 'agent' as const,
+  id: agent.id,
+  ...(agent.name ? { name: agent.name } : {}),
+});
+
 /** Send a reply to the user through the conversation's channel (the agent now owns it). */
 export async function replyAsAgent(
   desk: Desk,
@@ -35,8 +47,7 @@ export async function replyAsAgent(
   text: string,
   options: { idempotencyKey?: string; buttons?: Button[][]; now?: number } = {},
 ): Promise<{ messageId: string; duplicate: boolean }> {
-  const conversation = await desk.store.get(conversationId);
-  if (!conversation) throw new ConversationGone(conversationId);
+  const conversation = await existing(desk, conversationId);
   const now = options.now ?? Date.now();
   const id = options.idempotencyKey ?? `agent:${newId(now)}`;
   const appended = await desk.store.append(
@@ -44,7 +55,7 @@ export async function replyAsAgent(
     {
       channel: conversation.channel,
       direction: 'out',
-      author: { kind: 'agent', id: agent.id, ...(agent.name ? { name: agent.name } : {}) },
+      author: authorOf(agent),
       text,
       ...(options.buttons ? { buttons: options.buttons } : {}),
       delivery: { state: 'queued', at: now },
@@ -85,15 +96,14 @@ export async function addNote(
   text: string,
   options: { idempotencyKey?: string; now?: number } = {},
 ): Promise<{ messageId: string }> {
-  const conversation = await desk.store.get(conversationId);
-  if (!conversation) throw new ConversationGone(conversationId);
+  const conversation = await existing(desk, conversationId);
   const now = options.now ?? Date.now();
   const appended = await desk.store.append(
     conversationId,
     {
       channel: conversation.channel,
       direction: 'out',
-      author: { kind: 'agent', id: agent.id, ...(agent.name ? { name: agent.name } : {}) },
+      author: authorOf(agent),
       text,
       note: true,
       createdAt: now,
