@@ -4,7 +4,6 @@
  * interaction reply via pending.ts). Works against real Discord with a token and an
  * application id, or against the emulator when `credentials.apiBase` points at it.
  */
-
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Client, type ClientOptions, Events, GatewayIntentBits, Partials, Status } from 'discord.js';

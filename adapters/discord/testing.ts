@@ -3,7 +3,6 @@
  * staff and moderator roles, users), a recording InboundSink that validates what it gets
  * like the real one, and an adapter wired to both. Not used in production code.
  */
-
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { afterEach, beforeEach } from 'vitest';

@@ -3,7 +3,6 @@
  * `buildInbox` makes the fastify instance (tests drive it with `inject()`); `startInbox`
  * also listens, and is what the runtime's `inbox` role calls.
  */
-
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { ConversationGone } from '../agents/actions.ts';
 import { withBindings } from '../ops/logger.ts';
