@@ -1,11 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startFixture, stopFixture } from '../../test/support/processes.ts';
-import { freePort } from './local-redis.ts';
-
-const hasSetpriv =
-  spawnSync('setpriv', ['--help'], { encoding: 'utf8' }).stdout?.includes('--pdeathsig') ?? false;
+import { freePort, stopsWithParent } from './local-redis.ts';
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -19,7 +15,7 @@ function accepts(port: number): Promise<boolean> {
 }
 
 describe('a private redis-server', () => {
-  it.skipIf(!hasSetpriv)(
+  it.skipIf(!stopsWithParent())(
     'does not outlive the process that started it, even one killed with SIGKILL',
     async () => {
       const port = await freePort();

@@ -92,10 +92,14 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
  * test run) takes its private server along instead of leaving it running for good.
  */
 let parentDeath: boolean | undefined;
-function withParentDeath(binary: string, args: string[]): [string, string[]] {
+export function stopsWithParent(): boolean {
   parentDeath ??=
     spawnSync('setpriv', ['--help'], { encoding: 'utf8' }).stdout?.includes('--pdeathsig') ?? false;
-  return parentDeath ? ['setpriv', ['--pdeathsig', 'TERM', '--', binary, ...args]] : [binary, args];
+  return parentDeath;
+}
+
+function withParentDeath(binary: string, args: string[]): [string, string[]] {
+  return stopsWithParent() ? ['setpriv', ['--pdeathsig', 'TERM', '--', binary, ...args]] : [binary, args];
 }
 
 /**
