@@ -163,13 +163,15 @@ export class DeliveryWorker {
   ): Promise<void> {
     if (command.type !== 'send' || !command.messageId || !command.conversationId) return;
     const seq = Number(command.messageId.slice(command.messageId.lastIndexOf('.') + 1));
-    await this.options.store.recordDelivery(
+    const written = await this.options.store.recordDelivery(
       command.conversationId,
       seq,
       delivery,
       platformMessageId,
       keepRecorded,
     );
+    // A kept record was announced when it was made; this one's time would contradict it.
+    if (!written) return;
     await this.options.live.publish({
       type: 'delivery',
       conversationId: command.conversationId,

@@ -5,6 +5,7 @@ import { testRuntime, waitFor } from '../../test/support/pipeline.ts';
 import { dropPrefix } from '../../test/support/redis.ts';
 import type { Runtime } from '../app/runtime.ts';
 import { DeadLetters } from '../bus/dead-letters.ts';
+import { decodeLiveEntry } from '../bus/live.ts';
 import { Composer } from './composer.ts';
 import type { RouterContext } from './context.ts';
 
@@ -238,6 +239,11 @@ describe('a send that went out but was not recorded', () => {
     );
     const [message] = await runtime.store.history(conversationId, { limit: 1 });
     expect(message).toMatchObject({ seq, delivery: { state: 'sent', at: 1234 } });
+    const live = await runtime.redis.xrange(runtime.store.keys.liveStream(), '-', '+');
+    const deliveries = live
+      .flatMap(([, fields]) => decodeLiveEntry(fields[fields.indexOf('e') + 1]))
+      .filter((event) => event.type === 'delivery' && event.conversationId === conversationId);
+    expect(deliveries).toEqual([]);
   });
 });
 

@@ -197,13 +197,14 @@ export class ConversationStore {
     platformMessageId?: string,
     /** Keep a state already recorded: this record may come late (a replay). */
     keepRecorded = false,
-  ): Promise<void> {
-    await callScript(
+  ): Promise<boolean> {
+    const written = await callScript(
       this.redis,
       'verityRecordDelivery',
       [this.keys.conversation(conversationId)],
       [seq, JSON.stringify(delivery), platformMessageId ?? '', keepRecorded ? '1' : ''],
     );
+    return written === 1;
   }
 
   /** Atomic, field-level update; see lua/update.lua for the guarantees. */

@@ -8,7 +8,12 @@
 -- ARGV[3]  platform message id ("" if none)
 -- ARGV[4]  "1": keep a delivery state already recorded (a late record must not overwrite
 --          an earlier, truer one); anything else replaces it
--- Returns  1
-redis.call(ARGV[4] == '1' and 'HSETNX' or 'HSET', KEYS[1] .. ':d', ARGV[1], ARGV[2])
+-- Returns  1 if the delivery state was written, 0 if one already recorded was kept
+local written = 1
+if ARGV[4] == '1' then
+  written = redis.call('HSETNX', KEYS[1] .. ':d', ARGV[1], ARGV[2])
+else
+  redis.call('HSET', KEYS[1] .. ':d', ARGV[1], ARGV[2])
+end
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1] .. ':p', ARGV[3], ARGV[1]) end
-return 1
+return written
