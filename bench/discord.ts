@@ -21,8 +21,8 @@ import { commandsPerMessage, measureCost, processCpuMs } from './lib/cost.ts';
 import { echoRuntime, timedSink } from './lib/echo-runtime.ts';
 import { benchRedis } from './lib/redis.ts';
 import {
-  aroundBare,
   type BareRate,
+  bracketedByBare,
   channelFigures,
   median,
   printFigures,
@@ -161,7 +161,7 @@ async function bareRate(): Promise<BareRate> {
 export async function run(): Promise<Record<string, number | string>> {
   const server = await benchRedis();
   try {
-    const { result: verity, bare } = await aroundBare(bareRate, () => verityRate(server.url));
+    const [{ result: verity, bare }] = await bracketedByBare(bareRate, [() => verityRate(server.url)]);
     const bareEchoPerSec = bare.perSec;
     const ratio = verity.msgPerSec / bareEchoPerSec;
     printFigures(`discord: ${MESSAGES.toLocaleString('en-US')} messages over ${CHANNELS} support channels`, [

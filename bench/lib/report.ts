@@ -64,20 +64,41 @@ export interface BareRate {
   cpuMs: number;
 }
 
-/**
- * Runs the bare baseline before and after `measured` and averages the two: on a shared
- * machine the load drifts during a run. `spread` is the two rates, for the printout.
- */
-export async function aroundBare<T>(bare: () => Promise<BareRate>, measured: () => Promise<T>) {
-  const before = await bare();
-  const result = await measured();
-  const after = await bare();
+/** A baseline's rate as measured on both sides of one measurement. */
+export interface BareBracket {
+  perSec: number;
+  cpuMs: number;
+  /** The rate before and the rate after, for the printout. */
+  spread: string;
+}
+
+function bracket(before: BareRate, after: BareRate): BareBracket {
   return {
-    result,
-    bare: {
-      perSec: (before.perSec + after.perSec) / 2,
-      cpuMs: (before.cpuMs + after.cpuMs) / 2,
-      spread: `${Math.round(before.perSec)} / ${Math.round(after.perSec)}`,
-    },
+    perSec: (before.perSec + after.perSec) / 2,
+    cpuMs: (before.cpuMs + after.cpuMs) / 2,
+    spread: `${Math.round(before.perSec)} / ${Math.round(after.perSec)}`,
   };
+}
+
+/**
+ * Runs the bare baseline before the first measurement and after each one, so that every
+ * measurement is judged against the mean of the two baseline runs nearest it in time: on a
+ * shared machine the load drifts during a run (the bare Telegram echo moved by a third
+ * between runs minutes apart), and one bracket around several measurements lets the last of
+ * them be judged against a baseline taken long before it.
+ */
+export async function bracketedByBare<const M extends ReadonlyArray<() => Promise<unknown>>>(
+  bare: () => Promise<BareRate>,
+  measured: M,
+): Promise<{ [I in keyof M]: { result: Awaited<ReturnType<M[I]>>; bare: BareBracket } }> {
+  const out: Array<{ result: unknown; bare: BareBracket }> = [];
+  let before = await bare();
+  for (const measure of measured) {
+    const result = await measure();
+    const after = await bare();
+    out.push({ result, bare: bracket(before, after) });
+    before = after;
+  }
+  // The loop keeps the order and the results of `measured`, which the mapped type states.
+  return out as { [I in keyof M]: { result: Awaited<ReturnType<M[I]>>; bare: BareBracket } };
 }
