@@ -86,6 +86,17 @@ describe('normalizeUpdate', () => {
     });
   });
 
+  it('marks the parts of an album with the album, and leaves other messages without one', () => {
+    const part = normalizeUpdate(
+      msg({ chat: dm, media_group_id: '13579', photo: [{ file_id: 'p1', width: 90, height: 90 }] }),
+      bot,
+    );
+    expect(part).toMatchObject({ events: [{ album: '13579', text: '', attachments: [{ fileId: 'p1' }] }] });
+    const single = normalizeUpdate(msg({ chat: dm, photo: [{ file_id: 'p2', width: 90, height: 90 }] }), bot);
+    if (!('events' in single)) throw new Error(JSON.stringify(single));
+    expect(single.events[0]).not.toHaveProperty('album');
+  });
+
   it('reports leaves, ignores status-only member changes and service messages', () => {
     expect(normalizeUpdate(msg({ chat: group, left_chat_member: user }), bot)).toMatchObject({
       events: [{ type: 'member', change: 'left', eventId: '-100123:5:left:42' }],

@@ -173,6 +173,8 @@ function fromMessage(m: TgMessage, bot: BotIdentity): Outcome {
   };
   if (m.reply_to_message) event.replyToPlatformId = String(m.reply_to_message.message_id);
   if (m.forward_origin) event.forwardedFrom = forwardedFrom(m.forward_origin);
+  // An album arrives as one message per photo or file; the core gives it one turn.
+  if (m.media_group_id) event.album = m.media_group_id.slice(0, 128);
   return { events: [event] };
 }
 

@@ -66,6 +66,7 @@ export const TgMessage = z.object({
   caption_entities: z.array(Entity).optional(),
   reply_to_message: z.object({ message_id: Id, from: TgUser.optional() }).optional(),
   forward_origin: ForwardOrigin.optional(),
+  media_group_id: z.string().optional(),
   photo: z.array(PhotoSize).optional(),
   document: TgFile.optional(),
   voice: TgFile.optional(),

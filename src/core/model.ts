@@ -134,6 +134,8 @@ export const Message = z.object({
   redactions: z.array(Redaction),
   /** Private notes are visible to agents only and never delivered. */
   note: z.boolean().optional(),
+  /** Shared by the messages a platform sent as one album (see InboundMessage). */
+  album: z.string().max(128).optional(),
   buttons: ButtonRows.optional(),
   delivery: z
     .object({
@@ -203,6 +205,11 @@ export const InboundMessage = InboundBase.extend({
   addressedToBot: z.boolean().default(true),
   /** Forwarded from someone else (the trust layer checks who). */
   forwardedFrom: Participant.partial().optional(),
+  /**
+   * Shared by the parts of one album, which some platforms deliver as one message each
+   * (Telegram's media groups): every part is stored, but only one is a support turn.
+   */
+  album: z.string().min(1).max(128).optional(),
 });
 
 export const InboundEdit = InboundBase.extend({

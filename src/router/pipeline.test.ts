@@ -92,6 +92,36 @@ describe('pipeline: inbound → router → delivery', () => {
     expect(platform.arrivals).toHaveLength(1);
   });
 
+  it('gives an album one turn and stores every part of it', async () => {
+    const { runtime, platform, adapter } = await pipeline();
+    const parts = [1, 2, 3].map((n) =>
+      fake('al', { text: '', album: 'a1', attachments: [{ type: 'photo', fileId: `p${n}` }] }),
+    );
+    for (const part of parts) await adapter.sink!.ingest(part);
+    const after = await adapter.sink!.ingest(fake('al', { text: 'which one?' }));
+    await waitFor(() => platform.arrivals.length >= 2, 5000, 'the replies');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(platform.arrivals.map((a) => a.text)).toEqual(['echo: ', 'echo: which one?']);
+
+    const conversationId = after.conversationId!;
+    const stored = await runtime.store.history(conversationId, { limit: 10 });
+    const photos = stored.filter((m) => m.direction === 'in' && m.album === 'a1');
+    expect(photos.flatMap((m) => m.attachments.map((a) => a.fileId)).sort()).toEqual(['p1', 'p2', 'p3']);
+    // Handled again (a retry, a takeover), the part that took the turn keeps it, the others stay quiet.
+    expect(await runtime.store.claimAlbum(conversationId, 'a1', parts[0]!.eventId)).toBe(true);
+    expect(await runtime.store.claimAlbum(conversationId, 'a1', parts[1]!.eventId)).toBe(false);
+  });
+
+  it('answers an album part with a caption, and not the bare parts beside it', async () => {
+    const { platform, adapter } = await pipeline();
+    const photo = (text: string) => fake('cap', { text, album: 'a2', attachments: [{ type: 'photo' }] });
+    for (const part of [photo('look at this popup'), photo(''), photo('')]) await adapter.sink!.ingest(part);
+    await adapter.sink!.ingest(fake('cap', { text: 'done' }));
+    await waitFor(() => platform.arrivals.length >= 2, 5000, 'the replies');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(platform.arrivals.map((a) => a.text)).toEqual(['echo: look at this popup', 'echo: done']);
+  });
+
   it('rejects a malformed event with its reason and keeps going', async () => {
     const { platform, adapter, log } = await pipeline();
     const bad = await adapter.sink!.ingest({ type: 'message', channel: 'fake', text: 42 });

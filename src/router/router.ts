@@ -83,9 +83,28 @@ export class Router {
     const { conversation, message } = conversationId
       ? await store.turn(conversationId, event.data.type === 'message' ? seq : 0)
       : { conversation: undefined, message: undefined };
+    if (conversation && !(await this.takesTurn(event.data, conversation.id))) {
+      logger.debug(
+        { eventId: event.data.eventId, conversationId },
+        'album part stored; its album had its turn',
+      );
+      return;
+    }
     const ctx = new RouterContext(event.data, conversation, message, store, logger);
     await this.options.middleware(ctx, async () => {});
     await this.flush(ctx, entry);
+  }
+
+  /**
+   * Each part of an album is stored (the inbox shows every one), but one part is the turn:
+   * otherwise the bot would answer, and a collection flow move on, once for every photo. A
+   * part with a caption is a turn all the same (the caption is what the user said) and
+   * claims the album too, so the bare parts beside it stay quiet.
+   */
+  private async takesTurn(event: InboundEvent, conversationId: string): Promise<boolean> {
+    if (event.type !== 'message' || event.album === undefined) return true;
+    const claimed = await this.options.store.claimAlbum(conversationId, event.album, event.eventId);
+    return claimed || event.text.trim() !== '';
   }
 
   /** Store and queue what the chain produced, idempotently. */

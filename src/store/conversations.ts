@@ -65,6 +65,9 @@ const MISSING = -2;
 
 const TAG = /^[\p{L}\p{N}_:.-]{1,64}$/u;
 
+/** How long an album remembers which part took its turn: a day, far past any redelivery. */
+const ALBUM_MARK_SECONDS = 86_400;
+
 export class ConversationStore {
   readonly keys: Keys;
   readonly #ingest: IngestQueue;
@@ -181,6 +184,18 @@ export class ConversationStore {
           ? decodeMessage(conversationId, seq, entry, stringOrNull(edits), stringOrNull(delivery))
           : undefined,
     };
+  }
+
+  /**
+   * Whether the album part `eventId` takes the album's one support turn: the first part to
+   * ask does, and keeps it when its event is handled again (a retry, a takeover); every
+   * other part is stored but answered by no one. The mark outlives any redelivery of an
+   * album's parts, which arrive within seconds of each other.
+   */
+  async claimAlbum(conversationId: string, album: string, eventId: string): Promise<boolean> {
+    const key = this.keys.album(conversationId, album);
+    if ((await this.redis.set(key, eventId, 'EX', ALBUM_MARK_SECONDS, 'NX')) === 'OK') return true;
+    return (await this.redis.get(key)) === eventId;
   }
 
   /** The seq of a message by its platform id (edits, replies, deletions). */

@@ -173,6 +173,7 @@ export function inboundMessageBody(event: InboundMessage, enrichment: IngestEnri
     platformMessageId: event.platformMessageId,
     edits: [],
     redactions: enrichment.redactions ?? [],
+    ...(event.album ? { album: event.album } : {}),
     createdAt: event.at,
   };
 }

@@ -76,6 +76,9 @@ export class Keys {
   platformIds(id: string): string {
     return `${this.conversation(id)}:p`;
   }
+  album(id: string, album: string): string {
+    return `${this.conversation(id)}:album:${album}`;
+  }
 
   /** Activity indexes (all, status, assignee) are sorted sets; the others plain sets (see lua/_conversation.lua). */
   index(shard: number, field: IndexField | 'all', value?: string): string {

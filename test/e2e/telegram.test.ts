@@ -144,6 +144,24 @@ describe('telegram through the pipeline', () => {
     expect(stored?.attachments[0]).toMatchObject({ type: 'photo', mimeType: 'image/jpeg' });
     expect(stored?.attachments[0]?.fileId).toEqual(expect.any(String));
   });
+
+  it('an album is one turn: every photo is stored, the bot answers once', async () => {
+    const { emu, runtime } = await telegramPipeline();
+    const flo = emu.addUser({ first_name: 'Flo' });
+    for (const n of [1, 2, 3]) {
+      emu.privateMessage(flo, {
+        mediaGroupId: 'album-1',
+        media: { kind: 'photo', bytes: Buffer.from(`jpeg ${n}`) },
+      });
+    }
+    emu.privateMessage(flo, 'that is all');
+    await emu.waitForSent(flo.id, 2, 15_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sentTexts(emu, flo.id)).toEqual(['echo: ', 'echo: that is all']);
+    const id = await conversationOf(runtime, flo.id);
+    const photos = (await messagesOf(runtime, id)).filter((m) => m.album === 'album-1');
+    expect(photos.map((m) => m.attachments[0]?.type)).toEqual(['photo', 'photo', 'photo']);
+  });
 });
 
 describe('telegram through the pipeline: webhook, limits, failures', () => {

@@ -31,6 +31,7 @@ const MessageFields = z.object({
   replyTo: Id.optional(),
   threadId: Id.optional(),
   forwardFromUserId: Id.optional(),
+  mediaGroupId: z.string().min(1).max(64).optional(),
 });
 
 /** Drops undefined fields, which optional zod fields produce and the control methods refuse. */

@@ -23,6 +23,8 @@ export interface MessageInput {
   forwardFrom?: TgUser;
   /** A forward from a user who hides their account: only a name is known. */
   forwardSenderName?: string;
+  /** Makes the message one part of an album: Telegram sends each part as its own message. */
+  mediaGroupId?: string;
 }
 
 const DEFAULT_MIME: Record<MediaKind, string> = {
@@ -55,6 +57,7 @@ export function buildMessage(world: World, chat: TgChat, from: TgUser, input: Me
   }
   if (input.caption !== undefined) fields.caption = input.caption;
   if (input.media) attachMedia(world, fields, input.media);
+  if (input.mediaGroupId !== undefined) fields.media_group_id = input.mediaGroupId;
   if (input.replyTo !== undefined) {
     const target = world.message(chat.id, input.replyTo);
     if (target) fields.reply_to_message = target;

@@ -71,6 +71,7 @@ export interface TgMessage {
   reply_markup?: TgReplyMarkup;
   reply_to_message?: TgMessage;
   forward_origin?: Record<string, unknown>;
+  media_group_id?: string;
   photo?: TgPhotoSize[];
   document?: TgFileObject;
   voice?: TgFileObject;
