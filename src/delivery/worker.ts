@@ -114,6 +114,11 @@ export class DeliveryWorker {
       await this.record(command, { state: 'failed', error: error.reason, at: Date.now() });
       if (error.unreachable && command.conversationId) {
         await store.update(command.conversationId, { unreachable: error.reason });
+        await this.options.live.publish({
+          type: 'conversation',
+          conversationId: command.conversationId,
+          data: { unreachable: error.reason },
+        });
       }
     }
   }

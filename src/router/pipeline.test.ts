@@ -145,6 +145,25 @@ describe('pipeline: inbound → router → delivery', () => {
     expect(reply?.delivery).toMatchObject({ state: 'failed', error: 'blocked' });
   });
 
+  it('tells the inbox the user is unreachable, and reachable again once they write', async () => {
+    const { runtime, platform, adapter } = await pipeline();
+    platform.block('chat-ed');
+    const { conversationId } = await adapter.sink!.ingest(fake('ed', { text: 'first' }));
+    const liveChanges = async () =>
+      (await runtime.redis.xrange(runtime.store.keys.liveStream(), '-', '+'))
+        .flatMap(([, fields]) => decodeLiveEntry(fields[fields.indexOf('e') + 1]))
+        .filter((e) => e.type === 'conversation' && e.conversationId === conversationId)
+        .map((e) => e.data);
+    await waitFor(async () => (await liveChanges()).length === 1, 5000, 'the unreachable event');
+    expect((await runtime.store.get(conversationId!))?.unreachable).toBe('blocked');
+
+    platform.unblock('chat-ed');
+    await adapter.sink!.ingest(fake('ed', { text: 'back again' }));
+    await waitFor(() => platform.arrivals.some((a) => a.text === 'echo: back again'), 5000, 'the reply');
+    expect((await runtime.store.get(conversationId!))?.unreachable).toBeUndefined();
+    expect(await liveChanges()).toEqual([{ unreachable: 'blocked' }, { unreachable: null }]);
+  });
+
   it('waits out a 429 for that chat only', async () => {
     const { platform, adapter } = await pipeline();
     platform.rateLimit('chat-slow', 2, 1500);

@@ -11,7 +11,7 @@ import { PoisonEntryError, StreamConsumer, type StreamEntry } from '../bus/consu
 import type { LivePublisher } from '../bus/live.ts';
 import type { OutboundQueue } from '../bus/outbound.ts';
 import { parseJson } from '../core/json.ts';
-import { InboundEvent, type OutboundCommand } from '../core/model.ts';
+import { type Conversation, InboundEvent, type OutboundCommand } from '../core/model.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { ConversationStore } from '../store/conversations.ts';
 import type { Middleware } from './composer.ts';
@@ -90,7 +90,11 @@ export class Router {
       );
       return;
     }
-    const ctx = new RouterContext(event.data, conversation, message, store, logger);
+    const reachable =
+      conversation?.unreachable !== undefined && event.data.type === 'message'
+        ? await this.reachableAgain(conversation)
+        : conversation;
+    const ctx = new RouterContext(event.data, reachable, message, store, logger);
     await this.options.middleware(ctx, async () => {});
     await this.flush(ctx, entry);
   }
@@ -105,6 +109,23 @@ export class Router {
     if (event.type !== 'message' || event.album === undefined) return true;
     const claimed = await this.options.store.claimAlbum(conversationId, event.album, event.eventId);
     return claimed || event.text.trim() !== '';
+  }
+
+  /**
+   * A conversation marked unreachable (a send was refused for good: the user blocked the
+   * bot, the bot left the group) that brings a message is reachable again: Telegram unblocks
+   * a bot its user writes to, a group the bot reads has it back, WeChat reopens its window.
+   */
+  private async reachableAgain(conversation: Conversation): Promise<Conversation> {
+    const { store, live } = this.options;
+    await store.update(conversation.id, { unreachable: null });
+    await live.publish({
+      type: 'conversation',
+      conversationId: conversation.id,
+      data: { unreachable: null },
+    });
+    const { unreachable: _, ...reachable } = conversation;
+    return reachable;
   }
 
   /** Store and queue what the chain produced, idempotently. */

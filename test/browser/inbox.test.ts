@@ -173,6 +173,23 @@ describe.skipIf(!available)('inbox in Chromium', () => {
     await agent.locator('[data-test="toast"]', { hasText: 'firstResponse warning — Frank' }).waitFor();
   });
 
+  it('shows live that a user cannot be reached, until they write again', async () => {
+    const agent = await open('agent');
+    f.platform.block('chat-cara');
+    await f.ingest('hello?', { userId: 'cara', displayName: 'Cara Wu' });
+    await item(agent, 'Cara Wu').click();
+    await agent.fill('[data-test="composer"]', 'Hi Cara, how can we help?');
+    await agent.keyboard.press('Control+Enter');
+    const banner = agent.locator('[data-test="unreachable"]');
+    await banner.waitFor({ timeout: 5000 });
+    expect(await banner.textContent()).toContain('(blocked)');
+    await shot(agent, '03b-unreachable');
+
+    f.platform.unblock('chat-cara');
+    await f.ingest('sorry, I had blocked the bot', { userId: 'cara', displayName: 'Cara Wu' });
+    await banner.waitFor({ state: 'detached', timeout: 5000 });
+  });
+
   it('a moderator flags an account and the next message mentioning it carries the warning', async () => {
     const moderator = await open('moderator');
     await moderator.click('[data-test="tab-moderation"]');

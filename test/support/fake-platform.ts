@@ -27,6 +27,7 @@ export interface FakePlatform {
   /** The next `times` sends to `chat` get 429 with this retry-after. */
   rateLimit(chat: string, times: number, retryAfterMs: number): void;
   block(chat: string): void;
+  unblock(chat: string): void;
   /** Most sends issued in any window of `windowMs`, overall or for one chat. */
   maxInWindow(windowMs: number, chat?: string): number;
   close(): Promise<void>;
@@ -65,6 +66,7 @@ export async function startFakePlatform(): Promise<FakePlatform> {
     arrivals,
     rateLimit: (chat, times, retryAfterMs) => limited.set(chat, { times, retryAfterMs }),
     block: (chat) => blocked.add(chat),
+    unblock: (chat) => blocked.delete(chat),
     maxInWindow(windowMs, chat) {
       const times = arrivals
         .filter((a) => chat === undefined || a.chat === chat)

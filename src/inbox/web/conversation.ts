@@ -109,6 +109,13 @@ function header(c: Conversation): HTMLElement {
       h('h2', { 'data-test': 'conversation-title' }, personOf(c)),
       c.participant.handle ? h('span', { class: 'handle' }, `@${c.participant.handle}`) : null,
       c.ticket ? h('span', { class: 'ticket' }, `${t('ticket')} ${c.ticket}`) : null,
+      c.unreachable
+        ? h(
+            'span',
+            { class: 'unreachable', 'data-test': 'unreachable', title: c.unreachable },
+            `${t('unreachable')} (${c.unreachable})`,
+          )
+        : null,
     ),
     h(
       'div',

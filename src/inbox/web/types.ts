@@ -25,6 +25,8 @@ export interface Conversation {
   priority: 'low' | 'normal' | 'high' | 'urgent';
   tags: string[];
   ticket?: string;
+  /** Why the last send was refused for good (blocked, removed); cleared when the user writes again. */
+  unreachable?: string;
   unread: number;
   lastMessageAt: number;
 }
