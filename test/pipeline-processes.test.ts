@@ -127,12 +127,15 @@ describe('across processes', () => {
     const started = Date.now();
     await send(80, 40);
     await waitFor(() => platform.arrivals.length >= 80, 30_000, '80 deliveries');
-    const elapsed = Date.now() - started;
     expect(platform.maxInWindow(1000)).toBeLessThanOrEqual(20);
     for (let u = 0; u < 40; u++) expect(platform.maxInWindow(1000, `chat-u${u}`)).toBeLessThanOrEqual(1);
-    // 80 sends at 20/s take about 4 s; a chat-wide stall of 3 s would push it past 7 s.
-    expect(elapsed).toBeLessThan(7000);
-    const first = platform.arrivals.filter((a) => a.chat !== 'chat-u0').at(0)!.at;
-    expect(first - started).toBeLessThan(1500);
+    // The 429 holds chat-u0 for 3 s. Other chats keep flowing at the shared 20/s (their pauses are
+    // a few hundred ms here), where a stall shared with chat-u0 would leave a gap of 3 s or more.
+    // Gaps are measured, not the total time, so a slow machine's start-up cannot fail the test.
+    const others = [started, ...platform.arrivals.filter((a) => a.chat !== 'chat-u0').map((a) => a.at)];
+    const longestGap = Math.max(...others.slice(1).map((at, i) => at - others[i]!));
+    expect(longestGap).toBeLessThan(2500);
+    const u0 = platform.arrivals.filter((a) => a.chat === 'chat-u0');
+    expect(u0.at(-1)!.at - started).toBeGreaterThanOrEqual(3000);
   });
 });
