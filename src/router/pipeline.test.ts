@@ -66,7 +66,8 @@ async function lastMessage(runtime: Runtime, conversationId: string) {
 describe('pipeline: inbound → router → delivery', () => {
   it('stores a DM, routes it, and delivers the reply through the right channel', async () => {
     const { runtime, platform, adapter } = await pipeline();
-    const outcome = await adapter.sink!.ingest(fake('ann', { text: 'hello there' }));
+    const event = fake('ann', { text: 'hello there' });
+    const outcome = await adapter.sink!.ingest(event);
     expect(outcome.status).toBe('stored');
     await waitFor(() => platform.arrivals.length === 1, 5000, 'the reply');
     expect(platform.arrivals[0]).toMatchObject({ chat: 'chat-ann', text: 'echo: hello there' });
@@ -76,6 +77,10 @@ describe('pipeline: inbound → router → delivery', () => {
     });
     expect(reply).toMatchObject({ direction: 'out', author: { kind: 'bot' }, text: 'echo: hello there' });
     expect(await runtime.store.seqOfPlatformMessage(outcome.conversationId!, '1')).toBe(reply.seq);
+    // Marked sent with its record, so a retry of its entry cannot send it again.
+    const mark = runtime.store.keys.replySent(outcome.conversationId!, `fake:${event.eventId}:r0`);
+    expect(await runtime.redis.get(mark)).toBe('1');
+    expect(await runtime.redis.ttl(mark)).toBeGreaterThan(0);
   });
 
   it('answers a redelivered platform message once', async () => {
@@ -231,9 +236,9 @@ describe('pipeline: inbound → router → delivery', () => {
   });
 });
 
-describe('a send that went out but was not recorded', () => {
-  /** A reply as a crash between the platform call and the record leaves it: queued, yet marked sent. */
-  async function sentButUnrecorded(runtime: Runtime, recorded?: { at: number }) {
+describe('a reply that went out', () => {
+  it('is marked sent with its delivery record, so its entry coming back sends and announces nothing', async () => {
+    const { runtime, platform } = await pipeline({ middleware: new Composer<RouterContext>().middleware() });
     const outcome = await runtime.store.ingest(fake('hal'), {});
     const conversationId = outcome.conversationId!;
     const { messageId } = await runtime.store.append(
@@ -246,15 +251,18 @@ describe('a send that went out but was not recorded', () => {
         delivery: { state: 'queued', at: 1 },
         createdAt: 1,
       },
-      'cmd-crashed',
+      'cmd-sent',
     );
     const seq = Number(messageId.split('.').pop());
-    if (recorded)
-      await runtime.store.recordDelivery(conversationId, seq, { state: 'sent', ...recorded }, 'pm-77');
-    await runtime.redis.set(runtime.store.keys.sent('fake', 'cmd-crashed'), 'pm-77');
+    // What the sending attempt left before it died: the record, which carries the mark.
+    await runtime.store.recordDelivery(conversationId, seq, { state: 'sent', at: 1234 }, 'pm-77', {
+      commandId: 'cmd-sent',
+      seconds: 60,
+    });
+    expect(await runtime.redis.get(runtime.store.keys.replySent(conversationId, 'cmd-sent'))).toBe('pm-77');
     const command = {
       type: 'send',
-      id: 'cmd-crashed',
+      id: 'cmd-sent',
       channel: 'fake',
       threadKey: 'chat-hal',
       text: 'went out',
@@ -264,32 +272,16 @@ describe('a send that went out but was not recorded', () => {
     // Its entry comes back the way a dead consumer's does after too many tries: replayed.
     await deadLetterCommand(runtime, command);
     expect(await new DeadLetters(runtime.redis, runtime.store.keys).replay()).toBe(1);
-    return { conversationId, seq };
-  }
-
-  it('is recorded as sent, with its platform id, when its entry comes back, and not sent again', async () => {
-    const { runtime, platform } = await pipeline({ middleware: new Composer<RouterContext>().middleware() });
-    const { conversationId, seq } = await sentButUnrecorded(runtime);
-    const message = await waitFor(async () => {
-      const [m] = await runtime.store.history(conversationId, { limit: 1 });
-      return m?.delivery?.state === 'sent' ? m : undefined;
-    });
-    expect(message.seq).toBe(seq);
-    expect(await runtime.store.seqOfPlatformMessage(conversationId, 'pm-77')).toBe(seq);
-    expect(platform.arrivals).toEqual([]);
-  });
-
-  it('keeps a record the sending attempt did make', async () => {
-    const { runtime } = await pipeline({ middleware: new Composer<RouterContext>().middleware() });
-    const { conversationId, seq } = await sentButUnrecorded(runtime, { at: 1234 });
     const stream = runtime.store.keys.outboundStream('fake');
     await waitFor(
       async () => (await runtime.redis.xpending(stream, 'delivery:fake'))[0] === 0,
       5000,
       'the replay handled',
     );
+    expect(platform.arrivals).toEqual([]);
     const [message] = await runtime.store.history(conversationId, { limit: 1 });
     expect(message).toMatchObject({ seq, delivery: { state: 'sent', at: 1234 } });
+    expect(await runtime.store.seqOfPlatformMessage(conversationId, 'pm-77')).toBe(seq);
     const live = await runtime.redis.xrange(runtime.store.keys.liveStream(), '-', '+');
     const deliveries = live
       .flatMap(([, fields]) => decodeLiveEntry(fields[fields.indexOf('e') + 1]))

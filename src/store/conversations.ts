@@ -204,22 +204,29 @@ export class ConversationStore {
     return seq === null ? undefined : Number(seq);
   }
 
-  /** Record how delivery of an outbound message ended (and its platform id once sent). */
+  /**
+   * Record how delivery of an outbound message ended (and its platform id once sent); with
+   * `sentMark`, also mark its outbound command sent (`keys.replySent`), in the same step.
+   */
   async recordDelivery(
     conversationId: string,
     seq: number,
     delivery: NonNullable<Message['delivery']>,
     platformMessageId?: string,
-    /** Keep a state already recorded: this record may come late (a replay). */
-    keepRecorded = false,
-  ): Promise<boolean> {
-    const written = await callScript(
+    sentMark?: { commandId: string; seconds: number },
+  ): Promise<void> {
+    await callScript(
       this.redis,
       'verityRecordDelivery',
       [this.keys.conversation(conversationId)],
-      [seq, JSON.stringify(delivery), platformMessageId ?? '', keepRecorded ? '1' : ''],
+      [
+        seq,
+        JSON.stringify(delivery),
+        platformMessageId ?? '',
+        sentMark?.commandId ?? '',
+        sentMark?.seconds ?? 0,
+      ],
     );
-    return written === 1;
   }
 
   /** Atomic, field-level update; see lua/update.lua for the guarantees. */

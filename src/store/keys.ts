@@ -79,6 +79,13 @@ export class Keys {
   album(id: string, album: string): string {
     return `${this.conversation(id)}:album:${album}`;
   }
+  /**
+   * The sent mark of a reply stored in a conversation: beside the conversation, so that
+   * record-delivery.lua sets it together with the delivery state, in the same call.
+   */
+  replySent(id: string, commandId: string): string {
+    return `${this.conversation(id)}:sent:${commandId}`;
+  }
 
   /** Activity indexes (all, status, assignee) are sorted sets; the others plain sets (see lua/_conversation.lua). */
   index(shard: number, field: IndexField | 'all', value?: string): string {
@@ -95,13 +102,14 @@ export class Keys {
 
   // ---- global (unsharded) keys ----
 
-  /** A channel's outbound stream and its emit/sent marks share one tag, so emit-once is atomic. */
+  /** A channel's outbound stream and its emit marks share one tag, so emit-once is atomic. */
   outboundStream(channel: string): string {
     return `${this.prefix}:{out:${channel}}:stream`;
   }
   emitted(channel: string, commandId: string): string {
     return `${this.prefix}:{out:${channel}}:emitted:${commandId}`;
   }
+  /** The sent mark of a command that is not a stored reply (edits, deletions, typing …). */
   sent(channel: string, commandId: string): string {
     return `${this.prefix}:{out:${channel}}:sent:${commandId}`;
   }
