@@ -28,8 +28,17 @@ import { UpdatePoller } from './poller.ts';
 import { parseThreadKey, perform } from './send.ts';
 import { startWebhookServer, type WebhookServer } from './webhook.ts';
 
-/** chat_member must be asked for by name, or Telegram never sends renames. */
-export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'chat_member'] as const;
+/**
+ * chat_member must be asked for by name, or Telegram never sends renames; my_chat_member
+ * (the bot blocked, restarted, removed from a group) would come anyway, but a list names all.
+ */
+export const ALLOWED_UPDATES = [
+  'message',
+  'edited_message',
+  'callback_query',
+  'chat_member',
+  'my_chat_member',
+] as const;
 
 export interface TelegramAdapterOptions {
   token: string;

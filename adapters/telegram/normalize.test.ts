@@ -123,6 +123,55 @@ describe('normalizeUpdate', () => {
     });
   });
 
+  it("turns the bot's own membership changes into reachability: blocked, restarted, removed, taken back", () => {
+    const botUser = { id: bot.id, is_bot: true, first_name: 'Example Wallet' };
+    const standing = (chat: unknown, before: string, after: string, subject: unknown = botUser) => ({
+      update_id: 11,
+      my_chat_member: {
+        chat,
+        from: user,
+        date: 1_700_000_000,
+        old_chat_member: { status: before, user: subject },
+        new_chat_member: { status: after, user: subject, until_date: 0 },
+      },
+    });
+    const reachability = (update: unknown) => {
+      const result = normalizeUpdate(update, bot);
+      if (!('events' in result)) throw new Error(JSON.stringify(result));
+      return result.events.map((e) =>
+        e.type === 'reachability' ? e.unreachable : `not reachability: ${e.type}`,
+      );
+    };
+    expect(normalizeUpdate(standing(dm, 'member', 'kicked'), bot)).toMatchObject({
+      updateId: 11,
+      events: [
+        {
+          type: 'reachability',
+          eventId: 'standing:11',
+          thread: { key: '42', kind: 'private' },
+          sender: { userId: '42' },
+          at: 1_700_000_000_000,
+          unreachable: 'blocked',
+        },
+      ],
+    });
+    expect(reachability(standing(dm, 'kicked', 'member'))).toEqual([null]);
+    expect(reachability(standing(group, 'member', 'left'))).toEqual(['chat-gone']);
+    expect(reachability(standing(group, 'administrator', 'kicked'))).toEqual(['chat-gone']);
+    expect(reachability(standing(group, 'left', 'administrator'))).toEqual([null]);
+    expect(normalizeUpdate(standing(group, 'member', 'restricted'), bot)).toMatchObject({
+      ignored: expect.stringContaining('restricted'),
+    });
+    const otherBot = { id: 77, is_bot: true, first_name: 'Other' };
+    expect(normalizeUpdate(standing(group, 'member', 'left', otherBot), bot)).toMatchObject({
+      ignored: expect.stringContaining('another bot'),
+    });
+    expect(normalizeUpdate({ update_id: 12, my_chat_member: { chat: dm } }, bot)).toMatchObject({
+      invalid: expect.stringContaining('my_chat_member'),
+      updateId: 12,
+    });
+  });
+
   it('ignores presses without a message or data, and drops a bad language tag only', () => {
     expect(
       normalizeUpdate({ update_id: 1, callback_query: { id: 'q', from: user, data: 'x' } }, bot),

@@ -36,7 +36,7 @@ export type Normalized =
   | { ignored: string; updateId?: number }
   | { invalid: string; updateId?: number };
 
-const HANDLED = ['message', 'edited_message', 'callback_query', 'chat_member'] as const;
+const HANDLED = ['message', 'edited_message', 'callback_query', 'chat_member', 'my_chat_member'] as const;
 
 export function normalizeUpdate(raw: unknown, bot: BotIdentity): Normalized {
   const envelope = UpdateEnvelope.safeParse(raw);
@@ -118,6 +118,11 @@ function fromPayload(
       const parsed = TgChatMemberUpdated.safeParse(payload);
       if (!parsed.success) return { invalid: `chat_member: ${z.prettifyError(parsed.error)}` };
       return fromMemberChange(parsed.data, updateId);
+    }
+    case 'my_chat_member': {
+      const parsed = TgChatMemberUpdated.safeParse(payload);
+      if (!parsed.success) return { invalid: `my_chat_member: ${z.prettifyError(parsed.error)}` };
+      return fromBotStanding(parsed.data, updateId, bot);
     }
   }
 }
@@ -223,6 +228,31 @@ function fromMemberChange(u: TgChatMemberUpdated, updateId: number): Outcome {
         at: u.date * 1000,
         change: 'renamed',
         previous,
+      },
+    ],
+  };
+}
+
+/**
+ * The bot's own membership changed. In a private chat, "kicked" is the user blocking the
+ * bot and "member" the user restarting it; in a group, "left" or "kicked" is the bot
+ * removed. The reasons are those delivery records when a send is refused for the same cause.
+ */
+function fromBotStanding(u: TgChatMemberUpdated, updateId: number, bot: BotIdentity): Outcome {
+  if (u.new_chat_member.user.id !== bot.id) return { ignored: 'my_chat_member about another bot' };
+  const status = u.new_chat_member.status;
+  if (status === 'restricted') return { ignored: 'bot restricted (a refused send will tell)' };
+  const gone = status === 'left' || status === 'kicked';
+  return {
+    events: [
+      {
+        type: 'reachability',
+        channel: CHANNEL,
+        eventId: `standing:${updateId}`,
+        thread: threadOf(u.chat, undefined),
+        sender: participantOf(u.from),
+        at: u.date * 1000,
+        unreachable: gone ? (u.chat.type === 'private' ? 'blocked' : 'chat-gone') : null,
       },
     ],
   };

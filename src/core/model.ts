@@ -230,11 +230,23 @@ export const InboundMember = InboundBase.extend({
   previous: z.object({ handle: z.string().optional(), displayName: z.string().optional() }).optional(),
 });
 
+/**
+ * Whether the bot can write to the thread changed, as the platform tells it: the user
+ * blocked or unblocked the bot, a group removed it or took it back. Until now Verity
+ * learnt that only from a refused send (or the user's next message).
+ */
+export const InboundReachability = InboundBase.extend({
+  type: z.literal('reachability'),
+  /** Why the bot cannot write there (the reasons delivery records), or null: it can again. */
+  unreachable: z.string().min(1).max(64).nullable(),
+});
+
 export const InboundEvent = z.discriminatedUnion('type', [
   InboundMessage,
   InboundEdit,
   InboundButton,
   InboundMember,
+  InboundReachability,
 ]);
 export type InboundEvent = z.infer<typeof InboundEvent>;
 export type InboundEventInput = z.input<typeof InboundEvent>;

@@ -83,6 +83,12 @@ export class Router {
     const { conversation, message } = conversationId
       ? await store.turn(conversationId, event.data.type === 'message' ? seq : 0)
       : { conversation: undefined, message: undefined };
+    if (event.data.type === 'reachability') {
+      // The platform's word on whether the bot can write there: the inbox's to show, no turn.
+      if (conversation && (conversation.unreachable ?? null) !== event.data.unreachable)
+        await this.markReachability(conversation, event.data.unreachable);
+      return;
+    }
     if (conversation && !(await this.takesTurn(event.data, conversation.id))) {
       logger.debug(
         { eventId: event.data.eventId, conversationId },
@@ -117,15 +123,16 @@ export class Router {
    * a bot its user writes to, a group the bot reads has it back, WeChat reopens its window.
    */
   private async reachableAgain(conversation: Conversation): Promise<Conversation> {
-    const { store, live } = this.options;
-    await store.update(conversation.id, { unreachable: null });
-    await live.publish({
-      type: 'conversation',
-      conversationId: conversation.id,
-      data: { unreachable: null },
-    });
+    await this.markReachability(conversation, null);
     const { unreachable: _, ...reachable } = conversation;
     return reachable;
+  }
+
+  /** Mark the conversation unreachable (with why) or reachable again, and tell the inbox. */
+  private async markReachability(conversation: Conversation, unreachable: string | null): Promise<void> {
+    const { store, live } = this.options;
+    await store.update(conversation.id, { unreachable });
+    await live.publish({ type: 'conversation', conversationId: conversation.id, data: { unreachable } });
   }
 
   /** Store and queue what the chain produced, idempotently. */

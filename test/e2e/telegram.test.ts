@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TelegramEmulator } from '../../adapters/telegram/emulator/emulator.ts';
 import { createTelegramChannel } from '../../adapters/telegram/index.ts';
+import { decodeLiveEntry } from '../../src/bus/live.ts';
 import { Composer } from '../../src/router/composer.ts';
 import type { RouterContext } from '../../src/router/context.ts';
 import { freePort } from '../../src/store/local-redis.ts';
@@ -328,6 +329,33 @@ describe('telegram through the pipeline: webhook, limits, failures', () => {
     const reply = (await messagesOf(runtime, id)).find((m) => m.direction === 'out');
     expect(reply?.delivery).toMatchObject({ state: 'failed', error: 'blocked' });
     expect(emu.sentMessages(gus.id)).toHaveLength(0);
+  });
+
+  it('a user who blocks the bot is marked unreachable at once, with no send, and reachable when they restart it', async () => {
+    const { emu, runtime } = await telegramPipeline();
+    const ivy = emu.addUser({ first_name: 'Ivy' });
+    emu.privateMessage(ivy, 'hi');
+    await emu.waitForSent(ivy.id, 1, 15_000);
+    const id = await conversationOf(runtime, ivy.id);
+    const calls = () => emu.stats().calls.sendmessage ?? 0;
+    const sendsBefore = calls();
+    emu.blockBot(ivy.id);
+    await waitFor(
+      async () => (await runtime.store.get(id))?.unreachable === 'blocked',
+      15_000,
+      'unreachable',
+    );
+    expect(calls()).toBe(sendsBefore);
+    emu.unblockBot(ivy.id);
+    await waitFor(async () => (await runtime.store.get(id))?.unreachable === undefined, 15_000, 'reachable');
+    expect(calls()).toBe(sendsBefore);
+    // Both changes reached the inbox's live stream too.
+    const live = await runtime.redis.xrange(runtime.store.keys.liveStream(), '-', '+');
+    const changes = live
+      .flatMap(([, fields]) => decodeLiveEntry(fields[fields.indexOf('e') + 1]))
+      .filter((e) => e.type === 'conversation' && e.conversationId === id && 'unreachable' in e.data)
+      .map((e) => e.data.unreachable);
+    expect(changes).toEqual(['blocked', null]);
   });
 
   it('an adapter process killed between receiving and storing an update loses nothing after restart', async () => {

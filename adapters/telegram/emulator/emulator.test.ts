@@ -75,6 +75,22 @@ describe('envelopes', () => {
       error_code: 403,
       description: 'Forbidden: bot was blocked by the user',
     });
+    emu.unblockBot(user.id);
+    expect((await call('sendMessage', { chat_id: user.id, text: 'back' })).body).toMatchObject({ ok: true });
+    // The bot hears of both as Telegram tells it: my_chat_member in the user's private chat.
+    const { body } = await call('getUpdates', { timeout: 0 });
+    const standing = (body as { result: Array<{ my_chat_member?: unknown }> }).result
+      .filter((u) => u.my_chat_member !== undefined)
+      .map((u) => u.my_chat_member);
+    expect(standing).toMatchObject([
+      {
+        chat: { id: user.id, type: 'private' },
+        from: { id: user.id },
+        old_chat_member: { status: 'member', user: { id: emu.bot.id } },
+        new_chat_member: { status: 'kicked', until_date: 0, user: { id: emu.bot.id } },
+      },
+      { old_chat_member: { status: 'kicked' }, new_chat_member: { status: 'member' } },
+    ]);
     const group = emu.addGroup({ title: 'G' });
     emu.removeChat(group.id);
     expect((await call('sendMessage', { chat_id: group.id, text: 'hi' })).body).toMatchObject({

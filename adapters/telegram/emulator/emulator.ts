@@ -5,7 +5,13 @@
 import { createServer, type Server } from 'node:http';
 import { handleControl } from './control-http.ts';
 import { createHandler } from './http.ts';
-import { buildMessage, chatMemberUpdate, type MessageInput, nextEditDate } from './inject.ts';
+import {
+  botMemberUpdate,
+  buildMessage,
+  chatMemberUpdate,
+  type MessageInput,
+  nextEditDate,
+} from './inject.ts';
 import { FloodControl, TELEGRAM_LIMITS } from './limits.ts';
 import type { MethodContext, MethodHandler } from './method-context.ts';
 import { botMethods } from './methods-bot.ts';
@@ -15,6 +21,7 @@ import type {
   ChatType,
   EmulatorLimits,
   LimitKind,
+  MemberStatus,
   ScriptedFailure,
   SentEntry,
   TgChat,
@@ -160,13 +167,25 @@ export class TelegramEmulator {
     return this.world.addFile(bytes, meta);
   }
 
-  /** The user blocks the bot: later sends to them are refused with 403. */
+  /**
+   * The user blocks the bot: later sends to them are refused with 403, and the bot hears of
+   * it as Telegram tells it, a my_chat_member update ("kicked" in their private chat).
+   */
   blockBot(userId: number): void {
     this.world.blocked.add(userId);
+    this.botStandingChanged(userId, 'member', 'kicked');
   }
 
+  /** The user restarts the bot: sends go through again, and a my_chat_member says "member". */
   unblockBot(userId: number): void {
     this.world.blocked.delete(userId);
+    this.botStandingChanged(userId, 'kicked', 'member');
+  }
+
+  private botStandingChanged(userId: number, before: MemberStatus, after: MemberStatus): void {
+    const user = this.world.users.get(userId);
+    if (!user) return;
+    this.queue.push(botMemberUpdate(this.world.privateChatOf(user), user, this.bot, before, after));
   }
 
   deactivateUser(userId: number): void {

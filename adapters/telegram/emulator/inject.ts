@@ -2,7 +2,7 @@
  * Builds what users do (messages, media, presses, edits, joins, renames) into the
  * updates Telegram would deliver, storing the messages so the bot can reply to them.
  */
-import type { TgChat, TgEntity, TgMessage, TgUser } from './types.ts';
+import type { MemberStatus, TgChat, TgEntity, TgMessage, TgUser } from './types.ts';
 import type { World } from './world.ts';
 
 export type MediaKind = 'photo' | 'document' | 'voice' | 'video' | 'audio' | 'sticker';
@@ -115,6 +115,25 @@ function attachMedia(
 export function nextEditDate(previous: number | undefined): number {
   const now = Math.floor(Date.now() / 1000);
   return previous !== undefined && previous >= now ? previous + 1 : now;
+}
+
+/** The bot's own membership of `chat` changed, by `from`'s doing (my_chat_member). */
+export function botMemberUpdate(
+  chat: TgChat,
+  from: TgUser,
+  bot: TgUser,
+  before: MemberStatus,
+  after: MemberStatus,
+): Record<string, unknown> {
+  return {
+    my_chat_member: {
+      chat,
+      from,
+      date: Math.floor(Date.now() / 1000),
+      old_chat_member: { status: before, user: bot },
+      new_chat_member: { status: after, user: bot, ...(after === 'kicked' ? { until_date: 0 } : {}) },
+    },
+  };
 }
 
 export function chatMemberUpdate(chat: TgChat, before: TgUser, after: TgUser): Record<string, unknown> {

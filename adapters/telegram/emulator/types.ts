@@ -82,8 +82,10 @@ export interface TgMessage {
   is_topic_message?: boolean;
 }
 
+export type MemberStatus = 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked';
+
 export interface TgChatMember {
-  status: 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked';
+  status: MemberStatus;
   user: TgUser;
 }
 
