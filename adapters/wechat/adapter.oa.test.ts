@@ -156,7 +156,7 @@ describe('WechatAdapter on the hardened OA puppet against the emulator', () => {
     expect(recording.events.map((e) => e.type)).toEqual(['member', 'message']);
   });
 
-  it('turns follow, menu click, scan and unfollow into member and button events', async () => {
+  it('turns follow, menu click, scan and unfollow into member, button and reachability events', async () => {
     const { emulator, sink } = await startOa();
     const follow = await emulator.follow('o_erin', { nickname: 'Erin' });
     expect(follow.delivered).toBe(true);
@@ -165,12 +165,21 @@ describe('WechatAdapter on the hardened OA puppet against the emulator', () => {
     await emulator.unfollow('o_erin');
     const events = await sink.waitFor(4);
     expect(
-      events.map((e) => [e.type, e.type === 'member' ? e.change : e.type === 'button' ? e.data : '']),
+      events.map((e) => [
+        e.type,
+        e.type === 'member'
+          ? e.change
+          : e.type === 'button'
+            ? e.data
+            : e.type === 'reachability'
+              ? e.unreachable
+              : '',
+      ]),
     ).toEqual([
       ['member', 'joined'],
       ['button', 'MENU_SUPPORT'],
       ['button', 'scan:booth-42'],
-      ['member', 'left'],
+      ['reachability', 'blocked'],
     ]);
     expect(events[0]).toMatchObject({
       sender: { userId: 'o_erin', displayName: 'Erin' },

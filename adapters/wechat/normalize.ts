@@ -158,9 +158,11 @@ export function partialEvent(msg: Message, error: string): InboundEventInput {
 }
 
 /**
- * Follow → member joined (the router greets and sends the verification message);
- * unfollow → left; a menu click or QR scan → a button press. Other events (VIEW, periodic
- * LOCATION reports, template-send receipts) carry nothing for support: undefined.
+ * Follow → member joined (the router greets and sends the verification message, and a
+ * follower who comes back is reachable again); unfollow → unreachable, "blocked" as WeChat's
+ * 43004 refusal says of a send to them; a menu click or QR scan → a button press. Other
+ * events (VIEW, periodic LOCATION reports, template-send receipts) carry nothing for
+ * support: undefined.
  */
 export function oaEventToEvent(push: OaEventPush, displayName?: string): InboundEventInput | undefined {
   const base = {
@@ -174,7 +176,7 @@ export function oaEventToEvent(push: OaEventPush, displayName?: string): Inbound
     case 'subscribe':
       return { ...base, type: 'member', change: 'joined' };
     case 'unsubscribe':
-      return { ...base, type: 'member', change: 'left' };
+      return { ...base, type: 'reachability', unreachable: 'blocked' };
     case 'CLICK':
       return push.EventKey ? { ...base, type: 'button', data: push.EventKey.slice(0, 256) } : undefined;
     case 'SCAN':

@@ -169,6 +169,38 @@ describe('pipeline: inbound → router → delivery', () => {
     expect(await liveChanges()).toEqual([{ unreachable: 'blocked' }, { unreachable: null }]);
   });
 
+  it("takes the platform's word: a reachability event marks and clears, a private re-join clears, with no turn", async () => {
+    const { runtime, platform, adapter } = await pipeline();
+    const { conversationId } = await adapter.sink!.ingest(fake('fay'));
+    await waitFor(() => platform.arrivals.length === 1, 5000, 'the first reply');
+    const standing = (unreachable: string | null, n: number) => ({
+      type: 'reachability',
+      channel: 'fake',
+      eventId: `standing-${n}`,
+      thread: { key: 'chat-fay', kind: 'private' },
+      sender: { channel: 'fake', userId: 'fay' },
+      at: Date.now(),
+      unreachable,
+    });
+    const unreachable = async () => (await runtime.store.get(conversationId!))?.unreachable;
+    expect((await adapter.sink!.ingest(standing('blocked', 1))).status).toBe('stored');
+    await waitFor(async () => (await unreachable()) === 'blocked', 5000, 'marked unreachable');
+    await adapter.sink!.ingest(standing(null, 2));
+    await waitFor(async () => (await unreachable()) === undefined, 5000, 'reachable again');
+    await adapter.sink!.ingest(standing('blocked', 3));
+    await waitFor(async () => (await unreachable()) === 'blocked', 5000, 'marked again');
+    await adapter.sink!.ingest({
+      ...standing(null, 4),
+      type: 'member',
+      change: 'joined',
+      eventId: 'rejoined',
+    });
+    await waitFor(async () => (await unreachable()) === undefined, 5000, 'reachable after re-joining');
+    // None of them was a turn: the bot answered only the first message.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(platform.arrivals).toHaveLength(1);
+  });
+
   it('waits out a 429 for that chat only', async () => {
     const { platform, adapter } = await pipeline();
     platform.rateLimit('chat-slow', 2, 2500);

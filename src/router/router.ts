@@ -97,7 +97,7 @@ export class Router {
       return;
     }
     const reachable =
-      conversation?.unreachable !== undefined && event.data.type === 'message'
+      conversation?.unreachable !== undefined && showsUserReachable(event.data)
         ? await this.reachableAgain(conversation)
         : conversation;
     const ctx = new RouterContext(event.data, reachable, message, store, logger);
@@ -121,6 +121,7 @@ export class Router {
    * A conversation marked unreachable (a send was refused for good: the user blocked the
    * bot, the bot left the group) that brings a message is reachable again: Telegram unblocks
    * a bot its user writes to, a group the bot reads has it back, WeChat reopens its window.
+   * So is one whose user joins the bot's private chat again (a WeChat follower coming back).
    */
   private async reachableAgain(conversation: Conversation): Promise<Conversation> {
     await this.markReachability(conversation, null);
@@ -197,6 +198,12 @@ export class Router {
       });
     }
   }
+}
+
+/** Whether the event shows the user can be written to: a message, or (re)joining a private chat. */
+function showsUserReachable(event: InboundEvent): boolean {
+  if (event.type === 'message') return true;
+  return event.type === 'member' && event.change === 'joined' && event.thread.kind === 'private';
 }
 
 /** A stream id starts with the ms it was added: the moment the event was stored. */
