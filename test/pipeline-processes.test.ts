@@ -81,6 +81,38 @@ describe('across processes', () => {
     expect(await stopFixture(survivor)).toBe(0);
   });
 
+  it('two routers split the shards: one conversation is never handled by both at once, and its order holds', async () => {
+    const { platform, fixture, send, redis, prefix } = await setup();
+    await fixture('delivery', { roles: ['adapter:fake'] });
+    const first = await fixture('r1', { roles: ['router'], handlerDelayMs: 20, turnLog: true });
+    await fixture('r2', { roles: ['router'], handlerDelayMs: 20, turnLog: true });
+    // Both are up before the traffic: let the first give half its shards to the second.
+    await waitFor(async () => (await redis.zcard(`${prefix}:routers`)) === 2, 10_000, 'two routers');
+    await new Promise((r) => setTimeout(r, 1500));
+    await send(200, 10);
+    await waitFor(() => platform.arrivals.length >= 200, 30_000, 'all 200 replies');
+    const turns = (await redis.lrange(`${prefix}:turn-log`, 0, -1)).map((line) => line.split('|'));
+    const byConversation = new Map<string, string[][]>();
+    for (const turn of turns) byConversation.set(turn[0]!, [...(byConversation.get(turn[0]!) ?? []), turn]);
+    expect(byConversation.size).toBe(10);
+    for (const log of byConversation.values()) {
+      // start, end, start, end …: never a second start before the end of the turn before.
+      expect(log.map(([, phase]) => phase)).toEqual(log.map((_, i) => (i % 2 === 0 ? 'start' : 'end')));
+      const order = log.filter(([, phase]) => phase === 'start').map(([, , text]) => Number(text!.slice(1)));
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    }
+    expect(new Set(turns.map(([, , , consumer]) => consumer))).toEqual(new Set(['r1', 'r2']));
+
+    // A router that stops cleanly hands its shards over at once, without waiting out the lease.
+    expect(await stopFixture(first, 'SIGTERM')).toBe(0);
+    await redis.del(`${prefix}:turn-log`);
+    await send(40, 10);
+    await waitFor(() => platform.arrivals.length >= 240, 30_000, 'the next 40 replies');
+    const after = await redis.lrange(`${prefix}:turn-log`, 0, -1);
+    expect(after).toHaveLength(80);
+    expect(after.every((line) => line.endsWith('|r2'))).toBe(true);
+  });
+
   it('a delivery process killed mid-send loses nothing; only sends caught inside the platform call can repeat', async () => {
     const { platform, fixture, send } = await setup();
     await fixture('router', { roles: ['router'] });

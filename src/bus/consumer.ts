@@ -52,17 +52,23 @@ export interface ConsumerOptions {
 }
 
 export class StreamConsumer {
+  /** The streams read now; `addStreams` and `removeStreams` change them while running. */
+  private streams: string[];
   /**
    * Where blocking reads go. One connection reading every stream in one XREADGROUP; on a
    * Redis Cluster, where one command cannot span slots (and each shard's stream has its
    * own), one connection per stream.
    */
-  private readonly readers: Array<{ streams: string[]; connection: Redis }>;
+  private readonly single: Redis | undefined;
+  private readonly perStream = new Map<string, Redis>();
+  /** The read in progress on the single connection, so a stream is given up only after it. */
+  private reading: Promise<unknown> | undefined;
   /** Cluster reads still waiting for entries; answered ones wait in `answered` for the loop. */
   private readonly armed = new Set<Redis>();
   private answered: StreamEntry[] = [];
   private readFailure: unknown;
-  private answer: (() => void) | undefined;
+  /** Waiting for the next Cluster read to answer: the read loop, and a stream being given up. */
+  private answerWaiters: Array<() => void> = [];
   private readonly startAt: '0' | '$';
   private running = false;
   private loop: Promise<void> | undefined;
@@ -94,13 +100,24 @@ export class StreamConsumer {
       ...options,
     };
     this.startAt = options.startAt ?? '0';
-    const name = `${options.group}:${options.consumer}`;
-    this.readers = isCluster(options.redis)
-      ? options.streams.map((stream) => ({
-          streams: [stream],
-          connection: duplicateConnection(options.redis, name),
-        }))
-      : [{ streams: options.streams, connection: duplicateConnection(options.redis, name) }];
+    this.streams = [...options.streams];
+    this.single = isCluster(options.redis) ? undefined : duplicateConnection(options.redis, this.name);
+    for (const stream of this.streams) this.connectionFor(stream);
+  }
+
+  private get name(): string {
+    return `${this.opts.group}:${this.opts.consumer}`;
+  }
+
+  /** The connection that reads `stream`: the single one, or on a Cluster its own. */
+  private connectionFor(stream: string): Redis {
+    if (this.single) return this.single;
+    let connection = this.perStream.get(stream);
+    if (!connection) {
+      connection = duplicateConnection(this.opts.redis, this.name);
+      this.perStream.set(stream, connection);
+    }
+    return connection;
   }
 
   get busy(): number {
@@ -108,16 +125,74 @@ export class StreamConsumer {
   }
 
   async start(): Promise<void> {
-    for (const stream of this.opts.streams) {
-      try {
-        // By default from the beginning: events stored before the first router started are not skipped.
-        await this.opts.redis.xgroup('CREATE', stream, this.opts.group, this.startAt, 'MKSTREAM');
-      } catch (error) {
-        if (!(error instanceof Error && error.message.includes('BUSYGROUP'))) throw error;
-      }
-    }
+    for (const stream of this.streams) await this.createGroup(stream);
     this.running = true;
     this.loop = this.run();
+  }
+
+  private async createGroup(stream: string): Promise<void> {
+    try {
+      // By default from the beginning: events stored before the first router started are not skipped.
+      await this.opts.redis.xgroup('CREATE', stream, this.opts.group, this.startAt, 'MKSTREAM');
+    } catch (error) {
+      if (!(error instanceof Error && error.message.includes('BUSYGROUP'))) throw error;
+    }
+  }
+
+  /**
+   * Start reading `streams` too, first taking over every entry another consumer left
+   * pending there, however recently: the caller holds them alone now (a shard lease), so
+   * whoever read them before is gone or gave them up, and they are older than anything new.
+   */
+  async addStreams(streams: string[]): Promise<void> {
+    const added = streams.filter((stream) => !this.streams.includes(stream));
+    for (const stream of added) {
+      await this.createGroup(stream);
+      this.connectionFor(stream);
+      this.dispatch(await this.claimAll(stream));
+    }
+    this.streams = [...this.streams, ...added];
+  }
+
+  /**
+   * Stop reading `streams`; resolves once every entry taken from them is handled and
+   * acknowledged, so that whoever reads them next finds nothing of ours in flight.
+   */
+  async removeStreams(streams: string[]): Promise<void> {
+    const removed = new Set(streams);
+    this.streams = this.streams.filter((stream) => !removed.has(stream));
+    await this.reading;
+    for (const stream of removed) {
+      const connection = this.perStream.get(stream);
+      if (!connection) continue;
+      while (this.armed.has(connection)) await this.nextAnswer();
+      this.perStream.delete(stream);
+      connection.disconnect();
+    }
+    this.dispatch(this.takeAnswered());
+    // An entry leaves `handling` only after its ack is written (handleOne).
+    const inRemoved = () => [...this.handling.values()].some((h) => removed.has(h.stream));
+    while (inRemoved()) await Promise.all(this.lanes.values());
+  }
+
+  private async claimAll(stream: string): Promise<StreamEntry[]> {
+    const { redis, group, consumer } = this.opts;
+    const entries: StreamEntry[] = [];
+    for (let cursor = '0-0'; ; ) {
+      const reply: unknown = await redis.xautoclaim(stream, group, consumer, 0, cursor, 'COUNT', 100);
+      if (!Array.isArray(reply)) break;
+      const [next, claimed] = reply;
+      entries.push(...parseEntries(stream, claimed, 2));
+      if (typeof next !== 'string' || next === '0-0') break;
+      cursor = next;
+    }
+    if (entries.length) {
+      this.opts.logger.warn(
+        { stream, count: entries.length },
+        'took over entries pending in a stream taken over',
+      );
+    }
+    return entries;
   }
 
   /** Stop reading new entries, finish and ack the ones in flight, then return. */
@@ -130,7 +205,8 @@ export class StreamConsumer {
     while (this.armed.size > 0) await this.nextAnswer();
     this.dispatch(this.takeAnswered());
     await Promise.all(this.lanes.values());
-    for (const { connection } of this.readers) connection.disconnect();
+    this.single?.disconnect();
+    for (const connection of this.perStream.values()) connection.disconnect();
   }
 
   private async run(): Promise<void> {
@@ -167,17 +243,23 @@ export class StreamConsumer {
    * through young-generation GCs, which then cost more.
    */
   private async read(): Promise<StreamEntry[]> {
-    const { streams, maxInFlight, batchSize } = this.opts;
+    const { maxInFlight, batchSize, blockMs } = this.opts;
+    const streams = this.streams;
+    if (streams.length === 0) {
+      await sleep(blockMs);
+      return [];
+    }
     const free = Math.max(1, maxInFlight - this.inFlight);
     const count = Math.min(batchSize, Math.ceil(free / streams.length));
-    const [single] = this.readers;
-    if (this.readers.length === 1 && single) return this.readGroup(single.connection, single.streams, count);
+    if (this.single) {
+      const read = this.readGroup(this.single, streams, count);
+      this.reading = read.catch(() => {});
+      return read;
+    }
     // Cluster: every stream's read stays armed until it answers; the loop takes whatever
     // has answered, waiting for the first answer only when nothing has.
-    for (const {
-      connection,
-      streams: [stream = ''],
-    } of this.readers) {
+    for (const stream of streams) {
+      const connection = this.connectionFor(stream);
       if (this.armed.has(connection)) continue;
       this.armed.add(connection);
       this.readGroup(connection, [stream], count).then(
@@ -217,15 +299,15 @@ export class StreamConsumer {
 
   private settled(connection: Redis): void {
     this.armed.delete(connection);
-    const answer = this.answer;
-    this.answer = undefined;
-    answer?.();
+    const waiters = this.answerWaiters;
+    this.answerWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Resolves when the next armed Cluster read answers (or fails). */
   private nextAnswer(): Promise<void> {
     return new Promise<void>((resolve) => {
-      this.answer = resolve;
+      this.answerWaiters.push(resolve);
     });
   }
 
@@ -240,7 +322,8 @@ export class StreamConsumer {
    * move the ones delivered `maxAttempts` times to the dead-letter stream.
    */
   private async claimStale(): Promise<void> {
-    const { redis, group, consumer, claimIdleMs, maxAttempts, streams } = this.opts;
+    const { redis, group, consumer, claimIdleMs, maxAttempts } = this.opts;
+    const streams = this.streams;
     // All streams asked at once: the read loop waits for this, and asking one shard after
     // another stalled the router's reads for 16 round trips every few seconds.
     const pendingByStream: unknown[] = await Promise.all(

@@ -16,6 +16,7 @@ import type { Metrics } from '../ops/metrics.ts';
 import type { ConversationStore } from '../store/conversations.ts';
 import type { Middleware } from './composer.ts';
 import { RouterContext } from './context.ts';
+import { ShardLeases } from './shard-leases.ts';
 
 export interface RouterOptions {
   redis: Redis;
@@ -26,7 +27,7 @@ export interface RouterOptions {
   logger: Logger;
   metrics: Metrics;
   consumer: string;
-  bus: { batchSize: number; claimIdleMs: number; maxAttempts: number };
+  bus: { batchSize: number; claimIdleMs: number; maxAttempts: number; leaseMs: number };
   blockMs?: number;
 }
 
@@ -40,12 +41,15 @@ const Entry = z.object({
 
 export class Router {
   private readonly consumer: StreamConsumer;
+  /** Which shards this router reads: one router a shard, so a conversation's events never overlap. */
+  private readonly leases: ShardLeases;
 
   constructor(private readonly options: RouterOptions) {
     const { store, logger, bus } = options;
+    const streams = (shards: number[]) => shards.map((s) => store.keys.inboundStream(s));
     this.consumer = new StreamConsumer({
       redis: options.redis,
-      streams: store.keys.allShards().map((s) => store.keys.inboundStream(s)),
+      streams: [],
       group: ROUTER_GROUP,
       consumer: options.consumer,
       deadLetters: store.keys.deadLetters(),
@@ -61,14 +65,30 @@ export class Router {
         if (outcome === 'ok') options.metrics.stageSeconds.observe({ stage: 'route' }, ms / 1000);
       },
     });
+    this.leases = new ShardLeases({
+      redis: options.redis,
+      keys: store.keys,
+      owner: options.consumer,
+      leaseMs: bus.leaseMs,
+      logger: logger.child({ role: 'router' }),
+      take: (shards) => this.consumer.addStreams(streams(shards)),
+      give: (shards) => this.consumer.removeStreams(streams(shards)),
+    });
   }
 
-  start(): Promise<void> {
-    return this.consumer.start();
+  async start(): Promise<void> {
+    await this.consumer.start();
+    await this.leases.start();
   }
 
+  /** Drains first, so the shards given up hold nothing of this router's in flight. */
   stop(): Promise<void> {
-    return this.consumer.stop();
+    return this.leases.stop(() => this.consumer.stop());
+  }
+
+  /** The shards this router reads now. */
+  get shards(): number[] {
+    return this.leases.owned;
   }
 
   private async handle(entry: StreamEntry): Promise<void> {

@@ -100,6 +100,11 @@ export class Keys {
     return `${this.shard(shard)}stream:inbound`;
   }
 
+  /** Held by the one router that reads the shard's inbound stream (src/router/shard-leases.ts). */
+  routerLease(shard: number): string {
+    return `${this.shard(shard)}lease:router`;
+  }
+
   // ---- global (unsharded) keys ----
 
   /** A channel's outbound stream and its emit marks share one tag, so emit-once is atomic. */
@@ -112,6 +117,10 @@ export class Keys {
   /** The sent mark of a command that is not a stored reply (edits, deletions, typing …). */
   sent(channel: string, commandId: string): string {
     return `${this.prefix}:{out:${channel}}:sent:${commandId}`;
+  }
+  /** The routers alive, scored by when each counts as gone unless it says otherwise. */
+  routers(): string {
+    return `${this.prefix}:routers`;
   }
   liveStream(): string {
     return `${this.prefix}:stream:live`;

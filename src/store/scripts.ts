@@ -22,6 +22,8 @@ const SCRIPTS = {
   verityEmitOnce: { keys: 2, source: read('emit-once') },
   verityWindowGuard: { keys: -1, source: read('window-guard') },
   verityWindowTouch: { keys: -1, source: read('window-touch') },
+  verityLeaseRenew: { keys: 1, source: read('lease-renew') },
+  verityLeaseRelease: { keys: 1, source: read('lease-release') },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
