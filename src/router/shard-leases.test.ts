@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../test/support/pipeline.ts';
+import { scopedTestStore } from '../../test/support/redis.ts';
+import { createLogger } from '../ops/logger.ts';
+import { ShardLeases } from './shard-leases.ts';
+
+/** A router's leases over 8 shards, recording which shards it reads. */
+function router(store: ReturnType<typeof scopedTestStore>['store'], owner: string) {
+  const reading = new Set<number>();
+  const leases = new ShardLeases({
+    redis: store.redis,
+    keys: store.keys,
+    owner,
+    leaseMs: 600,
+    logger: createLogger('silent'),
+    take: async (shards) => {
+      for (const shard of shards) reading.add(shard);
+    },
+    give: async (shards) => {
+      for (const shard of shards) reading.delete(shard);
+    },
+  });
+  return { leases, reading };
+}
+
+describe('shard leases', () => {
+  it('give every shard exactly one reader as routers come, stop and die', async () => {
+    const { store } = scopedTestStore({ shards: 8 });
+    const routers = ['a', 'b', 'c'].map((owner) => router(store, owner));
+    const [a, b, c] = routers as [
+      ReturnType<typeof router>,
+      ReturnType<typeof router>,
+      ReturnType<typeof router>,
+    ];
+    const readers = (of: Array<ReturnType<typeof router>>) =>
+      store.keys.allShards().map((shard) => of.filter((r) => r.reading.has(shard)).length);
+
+    await a.leases.start();
+    expect(a.reading.size).toBe(8);
+    await b.leases.start();
+    await c.leases.start();
+    // Three routers: shares of ceil(8 / 3) = 3, reached within a few rounds, never a shard read twice.
+    await waitFor(() => readers(routers).every((n) => n === 1) && a.reading.size <= 3, 10_000, 'even shares');
+    expect(routers.map((r) => r.reading.size).sort()).toEqual([2, 3, 3]);
+
+    // A clean stop gives its shards up; the two left take them within a round or two.
+    await b.leases.stop(async () => {});
+    await waitFor(() => readers([a, c]).every((n) => n === 1), 10_000, 'b handed over');
+
+    await c.leases.stop(async () => {});
+    await a.leases.stop(async () => {});
+
+    // A router that died holding shards 0-3 (its leases and its place in the set still
+    // there): the next one takes the rest at once, and those four once they lapse.
+    const { redis, keys } = store;
+    await redis.zadd(keys.routers(), Date.now() + 600, 'ghost');
+    for (const shard of [0, 1, 2, 3]) await redis.set(keys.routerLease(shard), 'ghost', 'PX', 600);
+    const survivor = router(store, 'd');
+    await survivor.leases.start();
+    expect([...survivor.reading].sort()).toEqual([4, 5, 6, 7]);
+    await waitFor(() => survivor.reading.size === 8, 10_000, "the dead router's shards taken over");
+    for (const shard of keys.allShards()) expect(await redis.get(keys.routerLease(shard))).toBe('d');
+    await survivor.leases.stop(async () => {});
+    expect(await store.redis.exists(...store.keys.allShards().map((s) => store.keys.routerLease(s)))).toBe(0);
+    expect(await store.redis.zcard(store.keys.routers())).toBe(0);
+  });
+});
