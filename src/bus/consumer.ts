@@ -182,6 +182,7 @@ export class StreamConsumer {
       const reply: unknown = await redis.xautoclaim(stream, group, consumer, 0, cursor, 'COUNT', 100);
       if (!Array.isArray(reply)) break;
       const [next, claimed] = reply;
+      // Delivered before (to whoever held the stream), so at least a second attempt.
       entries.push(...parseEntries(stream, claimed, 2));
       if (typeof next !== 'string' || next === '0-0') break;
       cursor = next;
