@@ -50,6 +50,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly routerShards = new Gauge({
+    name: 'verity_router_shards',
+    help: 'Conversation shards this router holds the lease of (reads), of all the shards',
+    registers: [this.registry],
+  });
+
   readonly limiterQueued = new Gauge({
     name: 'verity_limiter_queued',
     help: 'Sends waiting in this process for a rate limiter, per channel',

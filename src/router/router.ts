@@ -73,6 +73,7 @@ export class Router {
       logger: logger.child({ role: 'router' }),
       take: (shards) => this.consumer.addStreams(streams(shards)),
       give: (shards) => this.consumer.removeStreams(streams(shards)),
+      onHeld: (count) => options.metrics.routerShards.set(count),
     });
   }
 

@@ -7,6 +7,7 @@ import { ShardLeases } from './shard-leases.ts';
 /** A router's leases over 8 shards, recording which shards it reads. */
 function router(store: ReturnType<typeof scopedTestStore>['store'], owner: string) {
   const reading = new Set<number>();
+  const held: number[] = [];
   const leases = new ShardLeases({
     redis: store.redis,
     keys: store.keys,
@@ -19,8 +20,9 @@ function router(store: ReturnType<typeof scopedTestStore>['store'], owner: strin
     give: async (shards) => {
       for (const shard of shards) reading.delete(shard);
     },
+    onHeld: (count) => held.push(count),
   });
-  return { leases, reading };
+  return { leases, reading, held };
 }
 
 describe('shard leases', () => {
@@ -37,6 +39,7 @@ describe('shard leases', () => {
 
     await a.leases.start();
     expect(a.reading.size).toBe(8);
+    expect(a.held).toEqual([8]);
     await b.leases.start();
     await c.leases.start();
     // Three routers: shares of ceil(8 / 3) = 3, reached within a few rounds, never a shard read twice.
@@ -61,6 +64,7 @@ describe('shard leases', () => {
     await waitFor(() => survivor.reading.size === 8, 10_000, "the dead router's shards taken over");
     for (const shard of keys.allShards()) expect(await redis.get(keys.routerLease(shard))).toBe('d');
     await survivor.leases.stop(async () => {});
+    expect(survivor.held.at(-1)).toBe(0);
     expect(await store.redis.exists(...store.keys.allShards().map((s) => store.keys.routerLease(s)))).toBe(0);
     expect(await store.redis.zcard(store.keys.routers())).toBe(0);
   });

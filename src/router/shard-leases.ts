@@ -30,6 +30,8 @@ export interface ShardLeaseOptions {
   take: (shards: number[]) => Promise<void>;
   /** Stop reading these shards; resolves once nothing taken from them is in flight. */
   give: (shards: number[]) => Promise<void>;
+  /** After each round: how many shards are held here now (a gauge). */
+  onHeld?: (count: number) => void;
 }
 
 export class ShardLeases {
@@ -62,6 +64,7 @@ export class ShardLeases {
     const { redis, keys, owner } = this.options;
     await Promise.all(this.owned.map((shard) => this.release(shard)));
     this.#owned.clear();
+    this.options.onHeld?.(0);
     await redis.zrem(keys.routers(), owner);
   }
 
@@ -77,6 +80,14 @@ export class ShardLeases {
   }
 
   private async round(): Promise<void> {
+    try {
+      await this.balance();
+    } finally {
+      this.options.onHeld?.(this.#owned.size);
+    }
+  }
+
+  private async balance(): Promise<void> {
     const { redis, keys, owner, leaseMs, logger } = this.options;
     const now = Date.now();
     const routers = keys.routers();
