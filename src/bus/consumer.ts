@@ -11,20 +11,15 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { duplicateConnection, isCluster } from '../store/redis.ts';
 import { PerTickBatch } from './per-tick.ts';
+import { parseEntries, parseStreams, type StreamEntry } from './stream-entries.ts';
+
+export type { StreamEntry } from './stream-entries.ts';
 
 /** Thrown by a handler for an entry that no retry can fix: it is dead-lettered at once. */
 export class PoisonEntryError extends Error {
   constructor(readonly reason: string) {
     super(reason);
   }
-}
-
-export interface StreamEntry {
-  stream: string;
-  id: string;
-  fields: Record<string, string>;
-  /** How many times the group has delivered this entry (1 on the first try). */
-  attempts: number;
 }
 
 export interface ConsumerOptions {
@@ -63,6 +58,8 @@ export class StreamConsumer {
   private readonly perStream = new Map<string, Redis>();
   /** The read in progress on the single connection, so a stream is given up only after it. */
   private reading: Promise<unknown> | undefined;
+  /** Ends the read loop's nap while it has no streams. */
+  private wakeIdle: (() => void) | undefined;
   /** Cluster reads still waiting for entries; answered ones wait in `answered` for the loop. */
   private readonly armed = new Set<Redis>();
   private answered: StreamEntry[] = [];
@@ -152,6 +149,7 @@ export class StreamConsumer {
       this.dispatch(await this.claimAll(stream));
     }
     this.streams = [...this.streams, ...added];
+    this.wakeIdle?.();
   }
 
   /**
@@ -247,7 +245,12 @@ export class StreamConsumer {
     const { maxInFlight, batchSize, blockMs } = this.opts;
     const streams = this.streams;
     if (streams.length === 0) {
-      await sleep(blockMs);
+      // Until a stream is added (a router's first shards), which must not wait out the nap.
+      await new Promise<void>((resolve) => {
+        this.wakeIdle = resolve;
+        setTimeout(resolve, blockMs);
+      });
+      this.wakeIdle = undefined;
       return [];
     }
     const free = Math.max(1, maxInFlight - this.inFlight);
@@ -469,26 +472,6 @@ export class StreamConsumer {
 
 function entryKey(stream: string, id: string): string {
   return `${stream}\n${id}`;
-}
-
-function parseStreams(reply: unknown, attempts: number): StreamEntry[] {
-  if (!Array.isArray(reply)) return [];
-  return reply.flatMap((item: unknown) =>
-    Array.isArray(item) && typeof item[0] === 'string' ? parseEntries(item[0], item[1], attempts) : [],
-  );
-}
-
-function parseEntries(stream: string, raw: unknown, attempts: number): StreamEntry[] {
-  if (!Array.isArray(raw)) return [];
-  const out: StreamEntry[] = [];
-  for (const item of raw) {
-    if (!Array.isArray(item) || typeof item[0] !== 'string' || !Array.isArray(item[1])) continue;
-    const flat: unknown[] = item[1];
-    const fields: Record<string, string> = {};
-    for (let i = 0; i + 1 < flat.length; i += 2) fields[String(flat[i])] = String(flat[i + 1]);
-    out.push({ stream, id: item[0], fields, attempts });
-  }
-  return out;
 }
 
 function sleep(ms: number): Promise<void> {
