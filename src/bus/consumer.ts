@@ -99,14 +99,13 @@ export class StreamConsumer {
     this.startAt = options.startAt ?? '0';
     this.streams = [...options.streams];
     this.single = isCluster(options.redis) ? undefined : duplicateConnection(options.redis, this.name);
-    for (const stream of this.streams) this.connectionFor(stream);
   }
 
   private get name(): string {
     return `${this.opts.group}:${this.opts.consumer}`;
   }
 
-  /** The connection that reads `stream`: the single one, or on a Cluster its own. */
+  /** The connection that reads `stream`: the single one, or on a Cluster its own (made on first read). */
   private connectionFor(stream: string): Redis {
     if (this.single) return this.single;
     let connection = this.perStream.get(stream);
@@ -145,7 +144,6 @@ export class StreamConsumer {
     const added = streams.filter((stream) => !this.streams.includes(stream));
     for (const stream of added) {
       await this.createGroup(stream);
-      this.connectionFor(stream);
       this.dispatch(await this.claimAll(stream));
     }
     this.streams = [...this.streams, ...added];

@@ -87,11 +87,6 @@ export class Router {
     return this.leases.stop(() => this.consumer.stop());
   }
 
-  /** The shards this router reads now. */
-  get shards(): number[] {
-    return this.leases.owned;
-  }
-
   private async handle(entry: StreamEntry): Promise<void> {
     const { store, logger } = this.options;
     const fields = Entry.safeParse(entry.fields);
