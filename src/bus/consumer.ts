@@ -56,7 +56,11 @@ export class StreamConsumer {
    */
   private readonly single: Redis | undefined;
   private readonly perStream = new Map<string, Redis>();
-  /** The read in progress on the single connection, so a stream is given up only after it. */
+  /**
+   * The read loop's turn in progress (claims and a read), until what it took is dispatched:
+   * a stream is given up only after it, so nothing read from it starts here once it is
+   * someone else's.
+   */
   private reading: Promise<unknown> | undefined;
   /** Ends the read loop's nap while it has no streams. */
   private wakeIdle: (() => void) | undefined;
@@ -136,15 +140,17 @@ export class StreamConsumer {
   }
 
   /**
-   * Start reading `streams` too, first taking over every entry another consumer left
-   * pending there, however recently: the caller holds them alone now (a shard lease), so
-   * whoever read them before is gone or gave them up, and they are older than anything new.
+   * Start reading `streams` too. `held` (the default): the caller holds them alone now (a
+   * shard lease), so every entry another consumer left pending there is taken over first,
+   * however recently, since whoever read them before is gone or gave them up, and they are
+   * older than anything new. Streams shared with other consumers (`held: false`) leave that
+   * to the usual takeover of entries idle for `claimIdleMs`.
    */
-  async addStreams(streams: string[]): Promise<void> {
+  async addStreams(streams: string[], { held = true } = {}): Promise<void> {
     const added = streams.filter((stream) => !this.streams.includes(stream));
     for (const stream of added) {
       await this.createGroup(stream);
-      this.dispatch(await this.claimAll(stream));
+      if (held) this.dispatch(await this.claimAll(stream));
     }
     this.streams = [...this.streams, ...added];
     this.wakeIdle?.();
@@ -209,28 +215,34 @@ export class StreamConsumer {
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        if (Date.now() - this.lastRefresh >= this.opts.claimIdleMs / 3) {
-          this.lastRefresh = Date.now();
-          await this.refreshClaims();
-        }
-        if (Date.now() - this.lastClaim >= Math.min(this.opts.claimIdleMs / 2, 5000)) {
-          this.lastClaim = Date.now();
-          await this.claimStale();
-        }
         while (this.inFlight >= this.opts.maxInFlight && this.running) {
           await new Promise<void>((resolve) => {
             this.slotFreed = resolve;
           });
         }
         if (!this.running) break;
-        const entries = await this.read();
-        this.dispatch(entries);
+        const turn = this.turn();
+        this.reading = turn.catch(() => {});
+        await turn;
       } catch (error) {
         if (!this.running) break;
         this.opts.logger.error({ err: error, group: this.opts.group }, 'stream read failed; retrying');
         await sleep(500);
       }
     }
+  }
+
+  /** One turn of the read loop: claims when due, then a read, every entry taken dispatched. */
+  private async turn(): Promise<void> {
+    if (Date.now() - this.lastRefresh >= this.opts.claimIdleMs / 3) {
+      this.lastRefresh = Date.now();
+      await this.refreshClaims();
+    }
+    if (Date.now() - this.lastClaim >= Math.min(this.opts.claimIdleMs / 2, 5000)) {
+      this.lastClaim = Date.now();
+      await this.claimStale();
+    }
+    this.dispatch(await this.read());
   }
 
   /**
@@ -253,11 +265,7 @@ export class StreamConsumer {
     }
     const free = Math.max(1, maxInFlight - this.inFlight);
     const count = Math.min(batchSize, Math.ceil(free / streams.length));
-    if (this.single) {
-      const read = this.readGroup(this.single, streams, count);
-      this.reading = read.catch(() => {});
-      return read;
-    }
+    if (this.single) return this.readGroup(this.single, streams, count);
     // Cluster: every stream's read stays armed until it answers; the loop takes whatever
     // has answered, waiting for the first answer only when nothing has.
     for (const stream of streams) {

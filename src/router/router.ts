@@ -10,13 +10,13 @@ import { z } from 'zod';
 import { PoisonEntryError, StreamConsumer, type StreamEntry } from '../bus/consumer.ts';
 import type { LivePublisher } from '../bus/live.ts';
 import type { OutboundQueue } from '../bus/outbound.ts';
+import { ShardLeases } from '../bus/shard-leases.ts';
 import { parseJson } from '../core/json.ts';
 import { type Conversation, InboundEvent, type OutboundCommand } from '../core/model.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { ConversationStore } from '../store/conversations.ts';
 import type { Middleware } from './composer.ts';
 import { RouterContext } from './context.ts';
-import { ShardLeases } from './shard-leases.ts';
 
 export interface RouterOptions {
   redis: Redis;
@@ -67,7 +67,9 @@ export class Router {
     });
     this.leases = new ShardLeases({
       redis: options.redis,
-      keys: store.keys,
+      shards: store.keys.shards,
+      lease: (shard) => store.keys.routerLease(shard),
+      members: store.keys.routers(),
       owner: options.consumer,
       leaseMs: bus.leaseMs,
       logger: logger.child({ role: 'router' }),

@@ -4,13 +4,18 @@ import { scopedTestStore } from '../../test/support/redis.ts';
 import { createLogger } from '../ops/logger.ts';
 import { ShardLeases } from './shard-leases.ts';
 
-/** A router's leases over 8 shards, recording which shards it reads. */
-function router(store: ReturnType<typeof scopedTestStore>['store'], owner: string) {
+/**
+ * A router's leases over 8 shards, recording which shards it reads. Giving shards up waits
+ * for `drained`, as a consumer waits for the work it took from them.
+ */
+function router(store: ReturnType<typeof scopedTestStore>['store'], owner: string, drained?: Promise<void>) {
   const reading = new Set<number>();
   const held: number[] = [];
   const leases = new ShardLeases({
     redis: store.redis,
-    keys: store.keys,
+    shards: store.keys.shards,
+    lease: (shard) => store.keys.routerLease(shard),
+    members: store.keys.routers(),
     owner,
     leaseMs: 600,
     logger: createLogger('silent'),
@@ -18,6 +23,7 @@ function router(store: ReturnType<typeof scopedTestStore>['store'], owner: strin
       for (const shard of shards) reading.add(shard);
     },
     give: async (shards) => {
+      await drained;
       for (const shard of shards) reading.delete(shard);
     },
     onHeld: (count) => held.push(count),
@@ -67,5 +73,27 @@ describe('shard leases', () => {
     expect(survivor.held.at(-1)).toBe(0);
     expect(await store.redis.exists(...store.keys.allShards().map((s) => store.keys.routerLease(s)))).toBe(0);
     expect(await store.redis.zcard(store.keys.routers())).toBe(0);
+  });
+
+  it('keep renewing every lease while shards being given up drain, however long that takes', async () => {
+    const { store } = scopedTestStore({ shards: 8 });
+    let drain = () => {};
+    const a = router(store, 'a', new Promise<void>((resolve) => (drain = resolve)));
+    const b = router(store, 'b');
+    await a.leases.start();
+    await b.leases.start();
+    await waitFor(async () => (await store.redis.zcard(store.keys.routers())) === 2, 5000, 'two routers');
+    // Work taken from the four shards a gives up outlasts its leases (600 ms) several times over.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(a.reading.size).toBe(8);
+    expect(b.reading.size).toBe(0);
+    for (const shard of store.keys.allShards()) {
+      expect(await store.redis.get(store.keys.routerLease(shard))).toBe('a');
+    }
+    drain();
+    await waitFor(() => a.reading.size === 4 && b.reading.size === 4, 5000, 'the four handed over');
+    expect([...a.reading].some((shard) => b.reading.has(shard))).toBe(false);
+    await a.leases.stop(async () => {});
+    await b.leases.stop(async () => {});
   });
 });
