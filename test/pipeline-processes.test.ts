@@ -126,6 +126,36 @@ describe('across processes', () => {
     expect(platform.arrivals.length - 200).toBeLessThanOrEqual(32);
   });
 
+  it("two delivery processes split the chats: each chat's replies arrive in the order they were made", async () => {
+    const { platform, fixture, send, redis, prefix } = await setup();
+    platform.slowDown(15);
+    await fixture('router', { roles: ['router'], replies: 3 });
+    await fixture('d1', { roles: ['adapter:fake'] });
+    await fixture('d2', { roles: ['adapter:fake'] });
+    const holders = () =>
+      Promise.all([0, 1, 2, 3].map((s) => redis.get(`${prefix}:{s${s}}:lease:deliver:fake`)));
+    const split = async () => {
+      const held = await holders();
+      return held.filter((h) => h === 'd1').length === 2 && held.filter((h) => h === 'd2').length === 2;
+    };
+    // Both deliver before the traffic: the first gives two of its four shards to the second.
+    await waitFor(split, 10_000, 'the shards split between the two');
+    await send(120, 10);
+    await waitFor(() => platform.arrivals.length >= 360, 30_000, 'all 360 replies');
+    const byChat = new Map<string, string[]>();
+    for (const a of platform.arrivals) byChat.set(a.chat, [...(byChat.get(a.chat) ?? []), a.text]);
+    expect(byChat.size).toBe(10);
+    for (const texts of byChat.values()) {
+      // "echo: m3", "echo: m3 #2", "echo: m3 #3", "echo: m13" …: by message, then by reply.
+      const order = texts.map((text) => {
+        const [, m, n] = /^echo: m(\d+)(?: #(\d))?$/.exec(text)!;
+        return Number(m) * 10 + Number(n ?? 1);
+      });
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    }
+    expect(await split()).toBe(true);
+  });
+
   it('SIGTERM drains: work in flight finishes and is acknowledged, then exit 0', async () => {
     const { platform, fixture, send, redis, prefix } = await setup();
     const child: ChildProcess = await fixture('drainer', { handlerDelayMs: 100 });

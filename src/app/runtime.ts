@@ -29,7 +29,8 @@ import { startHousekeeping } from './housekeeping.ts';
  * `adapter:<channel>` receives from the platform and delivers to it. Its halves run apart
  * where one side must stay single and the other should scale: Telegram long polling admits
  * one receiver per bot (a second getUpdates is refused with 409), while any number of
- * processes may deliver, sharing the channel's outbound stream and its rate limits.
+ * processes may deliver, splitting the channel's outbound streams (by shard) and sharing
+ * its rate limits.
  */
 export type Role = 'router' | 'inbox' | `adapter:${string}` | `receive:${string}` | `deliver:${string}`;
 
@@ -154,7 +155,11 @@ export class Runtime {
           : []),
         ...[...this.channels]
           .filter(([, parts]) => parts.delivery)
-          .map(([c]) => ({ stream: this.store.keys.outboundStream(c), group: deliveryGroup(c) })),
+          .flatMap(([c]) =>
+            this.store.keys
+              .allShards()
+              .map((s) => ({ stream: this.store.keys.outboundStream(c, s), group: deliveryGroup(c) })),
+          ),
       ],
       limiters: () => [...this.channels].map(([channel, parts]) => ({ channel, limiter: parts.limiter })),
       ...(this.router ? { retentionDays: config.store.retention.resolvedDays } : {}),

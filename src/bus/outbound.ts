@@ -1,5 +1,6 @@
 /**
- * Queueing outbound commands for a channel's delivery worker, at most once per command id.
+ * Queueing outbound commands for a channel's delivery workers, at most once per command id,
+ * on the stream of the shard its thread belongs to (so one worker sends a chat's commands).
  */
 import type { Redis } from 'ioredis';
 import type { OutboundCommand } from '../core/model.ts';
@@ -20,10 +21,14 @@ export class OutboundQueue {
 
   /** Returns false when a command with this id was queued before. */
   async emit(command: OutboundCommand, now = Date.now()): Promise<boolean> {
+    const shard = this.keys.shardOfThread(command.channel, command.threadKey);
     const id = await callScript(
       this.redis,
       'verityEmitOnce',
-      [this.keys.outboundStream(command.channel), this.keys.emitted(command.channel, command.id)],
+      [
+        this.keys.outboundStream(command.channel, shard),
+        this.keys.emitted(command.channel, shard, command.id),
+      ],
       [JSON.stringify(command), this.options.markSeconds, this.options.maxLen, now],
     );
     return id !== '';

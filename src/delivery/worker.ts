@@ -1,6 +1,8 @@
 /**
- * The delivery role of one channel: reads the channel's outbound stream and performs each
- * command through the adapter, inside the deployment-wide rate limits. Every command ends
+ * The delivery role of one channel: reads the channel's outbound streams (those of the
+ * shards whose lease it holds, so each chat's commands go out from one process, in order)
+ * and performs each command through the adapter, inside the deployment-wide rate limits.
+ * Every command ends
  * sent, or failed with its reason recorded on the conversation; none is sent twice by us
  * (a mark is set after each send, for a stored reply in the same step as its delivery
  * state; the one unavoidable window is a crash between the platform call and that step).
@@ -10,6 +12,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { PoisonEntryError, StreamConsumer, type StreamEntry } from '../bus/consumer.ts';
 import type { LivePublisher } from '../bus/live.ts';
+import { ShardLeases } from '../bus/shard-leases.ts';
 import type { ChannelAdapter, SendResult } from '../core/channel.ts';
 import { DeliveryError } from '../core/errors.ts';
 import { parseJson } from '../core/json.ts';
@@ -27,7 +30,7 @@ export interface DeliveryOptions {
   logger: Logger;
   metrics: Metrics;
   consumer: string;
-  bus: { batchSize: number; claimIdleMs: number; maxAttempts: number };
+  bus: { batchSize: number; claimIdleMs: number; maxAttempts: number; leaseMs: number };
   /** Transient failures (network, 5xx) retried this many times, with backoff. */
   transientRetries?: number;
   /** A platform asking us to wait longer than this is treated as a failure to retry later. */
@@ -47,14 +50,18 @@ const Entry = z.object({
 
 export class DeliveryWorker {
   private readonly consumer: StreamConsumer;
+  private readonly leases: ShardLeases;
   private readonly logger: Logger;
 
   constructor(private readonly options: DeliveryOptions) {
     const { adapter, store, bus } = options;
-    this.logger = options.logger.child({ role: 'delivery', channel: adapter.channel });
+    const { channel } = adapter;
+    const { keys } = store;
+    this.logger = options.logger.child({ role: 'delivery', channel });
+    const streams = (shards: number[]) => shards.map((s) => keys.outboundStream(channel, s));
     this.consumer = new StreamConsumer({
       redis: options.redis,
-      streams: [store.keys.outboundStream(adapter.channel)],
+      streams: [],
       group: deliveryGroup(adapter.channel),
       consumer: options.consumer,
       deadLetters: store.keys.deadLetters(),
@@ -67,14 +74,34 @@ export class DeliveryWorker {
       maxInFlight: 1024,
       ...(options.blockMs ? { blockMs: options.blockMs } : {}),
     });
+    this.leases = new ShardLeases({
+      redis: options.redis,
+      shards: keys.shards,
+      lease: (shard) => keys.deliveryLease(channel, shard),
+      members: keys.deliverers(channel),
+      owner: options.consumer,
+      leaseMs: bus.leaseMs,
+      logger: this.logger,
+      take: (shards) => this.consumer.addStreams(streams(shards)),
+      give: (shards) => this.consumer.removeStreams(streams(shards)),
+      onHeld: (count) => options.metrics.deliveryShards.set({ channel }, count),
+    });
   }
 
-  start(): Promise<void> {
-    return this.consumer.start();
+  async start(): Promise<void> {
+    await this.consumer.start();
+    // Commands queued on the channel's one stream by a version before the sharded ones are
+    // sent too (by every worker, as then); a deployment that never had one skips it.
+    const legacy = this.options.store.keys.legacyOutboundStream(this.options.adapter.channel);
+    if ((await this.options.redis.exists(legacy)) === 1) {
+      await this.consumer.addStreams([legacy], { held: false });
+    }
+    await this.leases.start();
   }
 
+  /** Drains first, so the shards given up hold nothing of this worker's in flight. */
   stop(): Promise<void> {
-    return this.consumer.stop();
+    return this.leases.stop(() => this.consumer.stop());
   }
 
   private async handle(entry: StreamEntry): Promise<void> {
@@ -89,7 +116,7 @@ export class DeliveryWorker {
     const reply = storedReply(command);
     const mark = reply
       ? store.keys.replySent(reply.conversationId, command.id)
-      : store.keys.sent(command.channel, command.id);
+      : this.sentMark(entry, command);
     // Only an earlier attempt of this entry (or of the dead letter it was replayed from) can
     // have sent the command: emit-once keeps a second entry of it off the stream. A first
     // delivery therefore skips the look-up, one Redis call in eight on the busiest path.
@@ -129,6 +156,14 @@ export class DeliveryWorker {
         });
       }
     }
+  }
+
+  /** Where a command that is not a stored reply is marked sent: beside the stream it came from. */
+  private sentMark(entry: StreamEntry, command: OutboundCommand): string {
+    const { keys } = this.options.store;
+    if (entry.stream === keys.legacyOutboundStream(command.channel))
+      return keys.legacySent(command.channel, command.id);
+    return keys.sent(command.channel, keys.shardOfThread(command.channel, command.threadKey), command.id);
   }
 
   /**

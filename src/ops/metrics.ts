@@ -56,6 +56,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly deliveryShards = new Gauge({
+    name: 'verity_delivery_shards',
+    help: 'Shards whose outbound stream this process delivers (holds the lease of), per channel',
+    labelNames: ['channel'] as const,
+    registers: [this.registry],
+  });
+
   readonly limiterQueued = new Gauge({
     name: 'verity_limiter_queued',
     help: 'Sends waiting in this process for a rate limiter, per channel',

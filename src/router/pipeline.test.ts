@@ -2,10 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { dm } from '../../test/support/events.ts';
 import { FakePlatformAdapter, startFakePlatform } from '../../test/support/fake-platform.ts';
 import { testRuntime, waitFor } from '../../test/support/pipeline.ts';
-import { dropPrefix } from '../../test/support/redis.ts';
+import { dropPrefix, testRedis } from '../../test/support/redis.ts';
 import type { Runtime } from '../app/runtime.ts';
 import { DeadLetters } from '../bus/dead-letters.ts';
 import { decodeLiveEntry } from '../bus/live.ts';
+import type { Keys } from '../store/keys.ts';
 import { Composer } from './composer.ts';
 import type { RouterContext } from './context.ts';
 
@@ -35,14 +36,18 @@ async function pipeline(
 const fake = (user: string, overrides: Record<string, unknown> = {}) =>
   dm(user, { channel: 'fake', sender: { channel: 'fake', userId: user }, ...overrides });
 
+/** The fake channel's outbound stream that carries a thread's commands. */
+const outboundOf = (keys: Keys, threadKey: string) =>
+  keys.outboundStream('fake', keys.shardOfThread('fake', threadKey));
+
 /** An outbound command as the delivery group dead-letters it, ready for `DeadLetters.replay`. */
-async function deadLetterCommand(runtime: Runtime, command: Record<string, unknown>) {
+async function deadLetterCommand(runtime: Runtime, command: { threadKey: string } & Record<string, unknown>) {
   const { keys } = runtime.store;
   await runtime.redis.xadd(
     keys.deadLetters(),
     '*',
     'stream',
-    keys.outboundStream('fake'),
+    outboundOf(keys, command.threadKey),
     'group',
     'delivery:fake',
     'id',
@@ -252,7 +257,7 @@ describe('pipeline: inbound → router → delivery', () => {
       threadKey: 'chat-gus',
       text: 'only once',
     };
-    const stream = keys.outboundStream('fake');
+    const stream = outboundOf(keys, command.threadKey);
     await runtime.redis.xadd(stream, '*', 'cmd', JSON.stringify(command));
     await waitFor(() => platform.arrivals.length === 1, 5000, 'the first send');
     // A crash between re-queueing and deleting a dead letter leaves two copies to replay.
@@ -304,7 +309,7 @@ describe('a reply that went out', () => {
     // Its entry comes back the way a dead consumer's does after too many tries: replayed.
     await deadLetterCommand(runtime, command);
     expect(await new DeadLetters(runtime.redis, runtime.store.keys).replay()).toBe(1);
-    const stream = runtime.store.keys.outboundStream('fake');
+    const stream = outboundOf(runtime.store.keys, command.threadKey);
     await waitFor(
       async () => (await runtime.redis.xpending(stream, 'delivery:fake'))[0] === 0,
       5000,
@@ -331,5 +336,37 @@ describe('roles of a channel', () => {
     });
     expect(log.text()).toContain('channel failed to start');
     expect(platform.arrivals).toEqual([]);
+  });
+});
+
+describe('after an upgrade', () => {
+  it("still sends the commands queued on the channel's one outbound stream of before", async () => {
+    const platform = await startFakePlatform();
+    const { runtime, prefix } = testRuntime({ adapters: [new FakePlatformAdapter(platform.url)] });
+    const { redis } = testRedis();
+    stops.push(async () => {
+      await runtime.stop();
+      await platform.close();
+      await dropPrefix(redis, prefix);
+      redis.disconnect();
+    });
+    const { keys } = runtime.store;
+    const legacy = keys.legacyOutboundStream('fake');
+    await redis.xgroup('CREATE', legacy, 'delivery:fake', '0', 'MKSTREAM');
+    for (const n of [1, 2]) {
+      const command = {
+        type: 'send',
+        id: `old-${n}`,
+        channel: 'fake',
+        threadKey: 'chat-old',
+        text: `queued ${n}`,
+      };
+      await redis.xadd(legacy, '*', 'cmd', JSON.stringify(command));
+    }
+    await runtime.start();
+    await waitFor(() => platform.arrivals.length === 2, 5000, 'the commands queued before');
+    expect(platform.arrivals.map((a) => a.text)).toEqual(['queued 1', 'queued 2']);
+    await waitFor(async () => (await redis.xpending(legacy, 'delivery:fake'))[0] === 0, 5000, 'their acks');
+    expect(await redis.exists(keys.legacySent('fake', 'old-1'))).toBe(1);
   });
 });

@@ -100,27 +100,50 @@ export class Keys {
     return `${this.shard(shard)}stream:inbound`;
   }
 
-  /** Held by the one router that reads the shard's inbound stream (src/router/shard-leases.ts). */
+  /** Held by the one router that reads the shard's inbound stream (src/bus/shard-leases.ts). */
   routerLease(shard: number): string {
     return `${this.shard(shard)}lease:router`;
   }
 
-  // ---- global (unsharded) keys ----
-
-  /** A channel's outbound stream and its emit marks share one tag, so emit-once is atomic. */
-  outboundStream(channel: string): string {
-    return `${this.prefix}:{out:${channel}}:stream`;
+  /**
+   * A channel's outbound commands for the threads of one shard (`shardOfThread`), with their
+   * emit marks beside them, so emit-once is atomic. One stream per shard, each read by one
+   * delivery worker at a time (its lease), keeps a chat's replies in order across processes.
+   */
+  outboundStream(channel: string, shard: number): string {
+    return `${this.shard(shard)}out:${channel}`;
   }
-  emitted(channel: string, commandId: string): string {
-    return `${this.prefix}:{out:${channel}}:emitted:${commandId}`;
+  emitted(channel: string, shard: number, commandId: string): string {
+    return `${this.shard(shard)}out:${channel}:emitted:${commandId}`;
   }
   /** The sent mark of a command that is not a stored reply (edits, deletions, typing …). */
-  sent(channel: string, commandId: string): string {
+  sent(channel: string, shard: number, commandId: string): string {
+    return `${this.shard(shard)}out:${channel}:sent:${commandId}`;
+  }
+  /** Held by the one delivery worker of the channel that reads the shard's outbound stream. */
+  deliveryLease(channel: string, shard: number): string {
+    return `${this.shard(shard)}lease:deliver:${channel}`;
+  }
+
+  // ---- global (unsharded) keys ----
+
+  /**
+   * The one outbound stream of a channel before outbound streams were sharded (and its
+   * sent marks): read until empty after an upgrade, so nothing queued then is lost.
+   */
+  legacyOutboundStream(channel: string): string {
+    return `${this.prefix}:{out:${channel}}:stream`;
+  }
+  legacySent(channel: string, commandId: string): string {
     return `${this.prefix}:{out:${channel}}:sent:${commandId}`;
   }
   /** The routers alive, scored by when each counts as gone unless it says otherwise. */
   routers(): string {
     return `${this.prefix}:routers`;
+  }
+  /** A channel's delivery workers alive, scored like `routers`. */
+  deliverers(channel: string): string {
+    return `${this.prefix}:deliverers:${channel}`;
   }
   liveStream(): string {
     return `${this.prefix}:stream:live`;

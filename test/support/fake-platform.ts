@@ -28,6 +28,8 @@ export interface FakePlatform {
   rateLimit(chat: string, times: number, retryAfterMs: number): void;
   block(chat: string): void;
   unblock(chat: string): void;
+  /** Answer each accepted send after up to `ms` (at random), as a busy platform does. */
+  slowDown(ms: number): void;
   /** Most sends issued in any window of `windowMs`, overall or for one chat. */
   maxInWindow(windowMs: number, chat?: string): number;
   close(): Promise<void>;
@@ -37,6 +39,7 @@ export async function startFakePlatform(): Promise<FakePlatform> {
   const arrivals: Arrival[] = [];
   const limited = new Map<string, { times: number; retryAfterMs: number }>();
   const blocked = new Set<string>();
+  let answerWithinMs = 0;
   const server = createServer(async (req, res) => {
     const body = JSON.parse(await read(req)) as { chat: string; id: string; text: string; sentAt: number };
     const at = performance.timeOrigin + performance.now();
@@ -53,6 +56,7 @@ export async function startFakePlatform(): Promise<FakePlatform> {
       return;
     }
     arrivals.push({ sentAt: body.sentAt, at, chat: body.chat, id: body.id, text: body.text });
+    if (answerWithinMs) await new Promise((r) => setTimeout(r, Math.random() * answerWithinMs));
     res
       .writeHead(200, { 'content-type': 'application/json' })
       .end(JSON.stringify({ messageId: String(arrivals.length) }));
@@ -67,6 +71,9 @@ export async function startFakePlatform(): Promise<FakePlatform> {
     rateLimit: (chat, times, retryAfterMs) => limited.set(chat, { times, retryAfterMs }),
     block: (chat) => blocked.add(chat),
     unblock: (chat) => blocked.delete(chat),
+    slowDown: (ms) => {
+      answerWithinMs = ms;
+    },
     maxInWindow(windowMs, chat) {
       const times = arrivals
         .filter((a) => chat === undefined || a.chat === chat)

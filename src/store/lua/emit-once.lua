@@ -2,8 +2,8 @@
 -- same id was emitted before. A router that crashed after emitting and is retried (or
 -- whose work another router takes over) therefore never queues a second copy.
 --
--- KEYS[1]  the channel's outbound stream (`<prefix>:{out:<channel>}:stream`)
--- KEYS[2]  the command's emit mark (`<prefix>:{out:<channel>}:emitted:<commandId>`), same tag
+-- KEYS[1]  the channel's outbound stream of the thread's shard (`<prefix>:{s<n>}:out:<channel>`)
+-- KEYS[2]  the command's emit mark (`<prefix>:{s<n>}:out:<channel>:emitted:<commandId>`), same tag
 -- ARGV[1]  the command JSON
 -- ARGV[2]  mark TTL in seconds
 -- ARGV[3]  stream MAXLEN (approximate)
