@@ -2,10 +2,10 @@
  * The delivery role of one channel: reads the channel's outbound streams (those of the
  * shards whose lease it holds, so each chat's commands go out from one process, in order)
  * and performs each command through the adapter, inside the deployment-wide rate limits.
- * Every command ends
- * sent, or failed with its reason recorded on the conversation; none is sent twice by us
- * (a mark is set after each send, for a stored reply in the same step as its delivery
- * state; the one unavoidable window is a crash between the platform call and that step).
+ * Every command ends sent, or failed with its reason recorded on the conversation; none is
+ * sent twice by us (a mark is set after each send, for a stored reply in the same step as
+ * its delivery state; the one unavoidable window is a crash between the platform call and
+ * that step).
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
