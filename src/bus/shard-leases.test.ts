@@ -8,8 +8,14 @@ import { ShardLeases } from './shard-leases.ts';
  * A router's leases over 8 shards, recording which shards it reads. Giving shards up waits
  * for `drained`, as a consumer waits for the work it took from them.
  */
-function router(store: ReturnType<typeof scopedTestStore>['store'], owner: string, drained?: Promise<void>) {
+function router(
+  store: ReturnType<typeof scopedTestStore>['store'],
+  owner: string,
+  drained?: Promise<void>,
+  failTakes = 0,
+) {
   const reading = new Set<number>();
+  let failures = 0;
   const held: number[] = [];
   const leases = new ShardLeases({
     redis: store.redis,
@@ -20,6 +26,10 @@ function router(store: ReturnType<typeof scopedTestStore>['store'], owner: strin
     leaseMs: 600,
     logger: createLogger('silent'),
     take: async (shards) => {
+      if (failures < failTakes) {
+        failures++;
+        throw new Error('Redis went away');
+      }
       for (const shard of shards) reading.add(shard);
     },
     give: async (shards) => {
@@ -28,7 +38,7 @@ function router(store: ReturnType<typeof scopedTestStore>['store'], owner: strin
     },
     onHeld: (count) => held.push(count),
   });
-  return { leases, reading, held };
+  return { leases, reading, held, failed: () => failures };
 }
 
 describe('shard leases', () => {
@@ -92,6 +102,20 @@ describe('shard leases', () => {
     }
     drain();
     await waitFor(() => a.reading.size === 4 && b.reading.size === 4, 5000, 'the four handed over');
+    expect([...a.reading].some((shard) => b.reading.has(shard))).toBe(false);
+    await a.leases.stop(async () => {});
+    await b.leases.stop(async () => {});
+  });
+
+  it('give back shards they failed to start reading, and take them in a later round', async () => {
+    const { store } = scopedTestStore({ shards: 8 });
+    const a = router(store, 'a');
+    const b = router(store, 'b', undefined, 1);
+    await a.leases.start();
+    await b.leases.start();
+    // b's first take of the four a gives up fails; its next round takes them.
+    await waitFor(() => b.reading.size === 4 && a.reading.size === 4, 10_000, 'the four taken after a failure');
+    expect(b.failed()).toBe(1);
     expect([...a.reading].some((shard) => b.reading.has(shard))).toBe(false);
     await a.leases.stop(async () => {});
     await b.leases.stop(async () => {});

@@ -134,8 +134,16 @@ export class ShardLeases {
       if ((await redis.set(lease(shard), owner, 'PX', leaseMs, 'NX')) === 'OK') taken.push(shard);
     }
     if (taken.length === 0) return;
+    try {
+      await this.options.take(taken);
+    } catch (error) {
+      // Held but unread, a shard would wait for as long as this process renews it; what was
+      // taken over from it before the failure is finished first, as on any give.
+      await this.options.give(taken).catch(() => {});
+      await Promise.all(taken.map((shard) => this.release(shard)));
+      throw error;
+    }
     for (const shard of taken) this.#owned.add(shard);
-    await this.options.take(taken);
     logger.info({ shards: taken, alive }, 'took shards');
   }
 
