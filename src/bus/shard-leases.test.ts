@@ -114,7 +114,11 @@ describe('shard leases', () => {
     await a.leases.start();
     await b.leases.start();
     // b's first take of the four a gives up fails; its next round takes them.
-    await waitFor(() => b.reading.size === 4 && a.reading.size === 4, 10_000, 'the four taken after a failure');
+    await waitFor(
+      () => b.reading.size === 4 && a.reading.size === 4,
+      10_000,
+      'the four taken after a failure',
+    );
     expect(b.failed()).toBe(1);
     expect([...a.reading].some((shard) => b.reading.has(shard))).toBe(false);
     await a.leases.stop(async () => {});
