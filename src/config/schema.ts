@@ -70,8 +70,9 @@ export const BusConfig = z.object({
   /** A pending entry idle this long is taken over from its (presumed dead) consumer. */
   claimIdleMs: Duration.default(30_000),
   /**
-   * How long a router's hold on a shard outlives its last renewal (every third of it): a
-   * router that dies has its shards, and the events it left pending, taken over after this.
+   * How long a router's or delivery process's hold on a shard outlives its last renewal
+   * (every third of it): one that dies has its shards, and the entries it left pending,
+   * taken over after this.
    */
   leaseMs: Duration.default(10_000),
   /** Attempts before an entry is moved to the dead-letter stream. */
