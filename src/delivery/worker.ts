@@ -62,9 +62,9 @@ export class DeliveryWorker {
     this.consumer = new StreamConsumer({
       redis: options.redis,
       streams: [],
-      group: deliveryGroup(adapter.channel),
+      group: deliveryGroup(channel),
       consumer: options.consumer,
-      deadLetters: store.keys.deadLetters(),
+      deadLetters: keys.deadLetters(),
       handle: (entry) => this.handle(entry),
       orderKey: chatOf,
       logger: this.logger,
@@ -92,8 +92,9 @@ export class DeliveryWorker {
     await this.consumer.start();
     // Commands queued on the channel's one stream by a version before the sharded ones are
     // sent too (by every worker, as then); a deployment that never had one skips it.
-    const legacy = this.options.store.keys.legacyOutboundStream(this.options.adapter.channel);
-    if ((await this.options.redis.exists(legacy)) === 1) {
+    const { redis, store, adapter } = this.options;
+    const legacy = store.keys.legacyOutboundStream(adapter.channel);
+    if ((await redis.exists(legacy)) === 1) {
       await this.consumer.addStreams([legacy], { held: false });
     }
     await this.leases.start();
