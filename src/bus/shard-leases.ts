@@ -20,6 +20,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { callScript } from '../store/scripts.ts';
+import type { StreamConsumer } from './consumer.ts';
 
 export interface ShardLeaseOptions {
   redis: Redis;
@@ -181,4 +182,20 @@ export class ShardLeases {
     const { redis, lease, owner } = this.options;
     await callScript(redis, 'verityLeaseRelease', [lease(shard)], [owner]);
   }
+}
+
+/**
+ * Leases that decide which shards' streams `consumer` reads: a shard taken adds its stream
+ * (with what was left pending there), one given up is drained and removed.
+ */
+export function leaseStreams(
+  consumer: StreamConsumer,
+  streamOf: (shard: number) => string,
+  options: Omit<ShardLeaseOptions, 'take' | 'give'>,
+): ShardLeases {
+  return new ShardLeases({
+    ...options,
+    take: (shards) => consumer.addStreams(shards.map(streamOf)),
+    give: (shards) => consumer.removeStreams(shards.map(streamOf)),
+  });
 }

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { PoisonEntryError, StreamConsumer, type StreamEntry } from '../bus/consumer.ts';
 import type { LivePublisher } from '../bus/live.ts';
-import { ShardLeases } from '../bus/shard-leases.ts';
+import { leaseStreams, type ShardLeases } from '../bus/shard-leases.ts';
 import type { ChannelAdapter, SendResult } from '../core/channel.ts';
 import { DeliveryError } from '../core/errors.ts';
 import { parseJson } from '../core/json.ts';
@@ -58,7 +58,6 @@ export class DeliveryWorker {
     const { channel } = adapter;
     const { keys } = store;
     this.logger = options.logger.child({ role: 'delivery', channel });
-    const streams = (shards: number[]) => shards.map((s) => keys.outboundStream(channel, s));
     this.consumer = new StreamConsumer({
       redis: options.redis,
       streams: [],
@@ -74,7 +73,7 @@ export class DeliveryWorker {
       maxInFlight: 1024,
       ...(options.blockMs ? { blockMs: options.blockMs } : {}),
     });
-    this.leases = new ShardLeases({
+    this.leases = leaseStreams(this.consumer, (shard) => keys.outboundStream(channel, shard), {
       redis: options.redis,
       shards: keys.shards,
       lease: (shard) => keys.deliveryLease(channel, shard),
@@ -82,8 +81,6 @@ export class DeliveryWorker {
       owner: options.consumer,
       leaseMs: bus.leaseMs,
       logger: this.logger,
-      take: (shards) => this.consumer.addStreams(streams(shards)),
-      give: (shards) => this.consumer.removeStreams(streams(shards)),
       onHeld: (count) => options.metrics.deliveryShards.set({ channel }, count),
     });
   }

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { PoisonEntryError, StreamConsumer, type StreamEntry } from '../bus/consumer.ts';
 import type { LivePublisher } from '../bus/live.ts';
 import type { OutboundQueue } from '../bus/outbound.ts';
-import { ShardLeases } from '../bus/shard-leases.ts';
+import { leaseStreams, type ShardLeases } from '../bus/shard-leases.ts';
 import { parseJson } from '../core/json.ts';
 import { type Conversation, InboundEvent, type OutboundCommand } from '../core/model.ts';
 import type { Metrics } from '../ops/metrics.ts';
@@ -46,7 +46,6 @@ export class Router {
 
   constructor(private readonly options: RouterOptions) {
     const { store, logger, bus } = options;
-    const streams = (shards: number[]) => shards.map((s) => store.keys.inboundStream(s));
     this.consumer = new StreamConsumer({
       redis: options.redis,
       streams: [],
@@ -65,7 +64,7 @@ export class Router {
         if (outcome === 'ok') options.metrics.stageSeconds.observe({ stage: 'route' }, ms / 1000);
       },
     });
-    this.leases = new ShardLeases({
+    this.leases = leaseStreams(this.consumer, (shard) => store.keys.inboundStream(shard), {
       redis: options.redis,
       shards: store.keys.shards,
       lease: (shard) => store.keys.routerLease(shard),
@@ -73,8 +72,6 @@ export class Router {
       owner: options.consumer,
       leaseMs: bus.leaseMs,
       logger: logger.child({ role: 'router' }),
-      take: (shards) => this.consumer.addStreams(streams(shards)),
-      give: (shards) => this.consumer.removeStreams(streams(shards)),
       onHeld: (count) => options.metrics.routerShards.set(count),
     });
   }
