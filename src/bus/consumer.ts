@@ -7,20 +7,15 @@
  * in stream order; different keys run concurrently, and reading goes on while some are
  * slow, so one rate-limited chat never holds up the others.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { duplicateConnection, isCluster } from '../store/redis.ts';
+import { LeaseLostError, PoisonEntryError } from './handler-errors.ts';
 import { PerTickBatch } from './per-tick.ts';
 import { parseEntries, parseStreams, type StreamEntry } from './stream-entries.ts';
 
 export type { StreamEntry } from './stream-entries.ts';
-
-/** Thrown by a handler for an entry that no retry can fix: it is dead-lettered at once. */
-export class PoisonEntryError extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
-}
 
 export interface ConsumerOptions {
   redis: Redis;
@@ -43,7 +38,7 @@ export interface ConsumerOptions {
   startAt?: '0' | '$';
   /** Approximate cap on the dead-letter stream. */
   deadLetterMaxLen?: number;
-  onHandled?: (entry: StreamEntry, outcome: 'ok' | 'failed' | 'dead', ms: number) => void;
+  onHandled?: (entry: StreamEntry, outcome: 'ok' | 'failed' | 'dead' | 'left', ms: number) => void;
 }
 
 export class StreamConsumer {
@@ -118,6 +113,21 @@ export class StreamConsumer {
       this.perStream.set(stream, connection);
     }
     return connection;
+  }
+
+  /** Whether a stream is still this consumer's: all are, unless leases say otherwise (`fenceWith`). */
+  private fence: (stream: string) => Promise<boolean> = async () => true;
+  fenceWith(fence: (stream: string) => Promise<boolean>): void {
+    this.fence = fence;
+  }
+
+  /**
+   * Whether `entry` is still this consumer's to handle: asked before each entry, and by a
+   * handler right before what it cannot take back (a platform call after a rate limit's
+   * wait). If not, the handler throws `LeaseLostError`.
+   */
+  holds(entry: StreamEntry): Promise<boolean> {
+    return this.fence(entry.stream);
   }
 
   get busy(): number {
@@ -452,11 +462,20 @@ export class StreamConsumer {
   private async handleOne(entry: StreamEntry): Promise<void> {
     const started = performance.now();
     try {
+      if (!(await this.holds(entry))) throw new LeaseLostError();
       await this.opts.handle(entry);
       await this.ack(entry);
       this.opts.onHandled?.(entry, 'ok', performance.now() - started);
     } catch (error) {
       try {
+        if (error instanceof LeaseLostError) {
+          this.opts.logger.warn(
+            { stream: entry.stream, id: entry.id },
+            "stream's lease lost; entry left to its new holder",
+          );
+          this.opts.onHandled?.(entry, 'left', performance.now() - started);
+          return;
+        }
         if (error instanceof PoisonEntryError) {
           await this.deadLetter(entry.stream, entry.id, entry.attempts, error.reason);
           return;
@@ -478,8 +497,4 @@ export class StreamConsumer {
 
 function entryKey(stream: string, id: string): string {
   return `${stream}\n${id}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -124,4 +124,33 @@ describe('shard leases', () => {
     await a.leases.stop(async () => {});
     await b.leases.stop(async () => {});
   });
+
+  it('count a lease lapsed from the moment it may have, before Redis says so, and take it again later', async () => {
+    const { store } = scopedTestStore({ shards: 8 });
+    const a = router(store, 'a');
+    await a.leases.start();
+    expect(store.keys.allShards().every((shard) => a.leases.holds(shard))).toBe(true);
+    // A stall past the lease (a long GC pause, a frozen VM): no renewal could run.
+    const until = performance.now() + 700;
+    while (performance.now() < until);
+    expect(store.keys.allShards().some((shard) => a.leases.holds(shard))).toBe(false);
+    // Its next round finds them lapsed in Redis too, so they are surely lost.
+    expect(await a.leases.confirm(0)).toBe(false);
+    await waitFor(() => a.leases.holds(0), 5000, 'shard 0 taken again');
+    expect(await a.leases.confirm(0)).toBe(true);
+    await a.leases.stop(async () => {});
+    expect(a.leases.holds(0)).toBe(false);
+  });
+
+  it('keep renewing while stopping, so that a drain longer than a lease loses none', async () => {
+    const { store } = scopedTestStore({ shards: 8 });
+    const a = router(store, 'a');
+    await a.leases.start();
+    const stopped = a.leases.stop(() => new Promise((r) => setTimeout(r, 2000)));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(store.keys.allShards().every((shard) => a.leases.holds(shard))).toBe(true);
+    expect(await store.redis.get(store.keys.routerLease(0))).toBe('a');
+    await stopped;
+    expect(await store.redis.exists(store.keys.routerLease(0))).toBe(0);
+  });
 });

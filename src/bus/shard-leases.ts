@@ -13,9 +13,13 @@
  * its shards together with the entries it left pending. One that stops cleanly gives its
  * shards up at once.
  *
- * Like every lease, this one assumes a holder notices a lapse before it matters: a process
- * stalled for longer than `leaseMs` (a very long GC pause, a frozen VM) may still be
- * handling an entry when another takes the shard over.
+ * A lease is also a fence. A holder counts a lease as its own only until `leaseMs` after
+ * it last asked Redis for it (less a margin for clock drift), by its own monotonic clock,
+ * so it knows a lease is gone without hearing from Redis: a process that stalled (a long
+ * GC pause, a frozen VM) or lost Redis while another took the shard over finds, on waking,
+ * that the shard is no longer its own, and the handlers ask that right before anything
+ * they cannot take back (`holds`). What is left is the stretch between that question and
+ * the platform call leaving, which no lease can close.
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -42,8 +46,18 @@ export interface ShardLeaseOptions {
   onHeld?: (count: number) => void;
 }
 
+/**
+ * How much sooner than Redis a holder counts its lease as lapsed: clocks run at slightly
+ * different rates (Redlock's allowance: 1 % of the lease, plus 2 ms).
+ */
+const driftMs = (leaseMs: number) => leaseMs * 0.01 + 2;
+
 export class ShardLeases {
   readonly #owned = new Set<number>();
+  /** Until when (performance.now()) each shard held here is surely still this holder's. */
+  readonly #validUntil = new Map<number, number>();
+  /** Shards whose renewal Redis refused since this holder last took them: surely not its own. */
+  readonly #refused = new Set<number>();
   /**
    * Shards being given up: still held (and renewed) until what was taken from them is done,
    * then released. Finishing can outlast a lease (a send waiting out a 429), and renewing
@@ -52,12 +66,38 @@ export class ShardLeases {
   readonly #giving = new Map<number, Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #round: Promise<void> = Promise.resolve();
+  /** Handlers waiting for the next round to tell whether a lease that seems lapsed is still held. */
+  #waiting: Array<() => void> = [];
+  /** Stopping: no shard is taken any more, but those held are renewed until drained. */
+  #stopping = false;
   #stopped = false;
 
   constructor(private readonly options: ShardLeaseOptions) {}
 
   get owned(): number[] {
     return [...this.#owned].sort((a, b) => a - b);
+  }
+
+  /**
+   * Whether `shard` is surely this holder's now: taken or renewed less than its lease ago.
+   * False from the moment it may have lapsed, even before a renewal finds it gone.
+   */
+  holds(shard: number): boolean {
+    return performance.now() < (this.#validUntil.get(shard) ?? 0);
+  }
+
+  /**
+   * Whether `shard` is this holder's, for a handler about to do what it cannot take back.
+   * A lease that only seems lapsed (a renewal late, not refused) is settled by the next
+   * round: true if it was renewed, false once it is known lost, or this holder stopped.
+   */
+  async confirm(shard: number): Promise<boolean> {
+    while (!this.holds(shard)) {
+      const mayHold = this.#owned.has(shard) || this.#giving.has(shard);
+      if (this.#stopped || this.#refused.has(shard) || !mayHold) return false;
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+    return true;
   }
 
   /** Takes this holder's share before resolving, so a lone holder reads every shard at once. */
@@ -67,18 +107,21 @@ export class ShardLeases {
   }
 
   /**
-   * No more rounds; once `drain` (the consumer's stop) finished what was taken, every shard
-   * is given up and this holder leaves the set, so the others take over at once.
+   * Takes no more shards and, once `drain` (the consumer's stop) finished what was taken,
+   * gives every shard up and leaves the set, so the others take over at once. The leases
+   * are renewed while draining: a send waiting out a long 429 must not let them lapse.
    */
   async stop(drain: () => Promise<void>): Promise<void> {
+    this.#stopping = true;
+    await drain();
     this.#stopped = true;
     clearTimeout(this.#timer);
     await this.#round;
-    await drain();
     await Promise.all(this.#giving.values());
     const { redis, members, owner } = this.options;
     await Promise.all(this.owned.map((shard) => this.release(shard)));
     this.#owned.clear();
+    this.wakeWaiting();
     this.options.onHeld?.(0);
     await redis.zrem(members, owner);
   }
@@ -99,7 +142,14 @@ export class ShardLeases {
       await this.balance();
     } finally {
       this.options.onHeld?.(this.#owned.size);
+      this.wakeWaiting();
     }
+  }
+
+  private wakeWaiting(): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const wake of waiting) wake();
   }
 
   private async balance(): Promise<void> {
@@ -111,15 +161,26 @@ export class ShardLeases {
     const share = Math.ceil(shards / alive);
 
     const held = [...this.owned, ...this.#giving.keys()];
+    const asked = performance.now();
     const renewed = await Promise.all(
       held.map((shard) => callScript(redis, 'verityLeaseRenew', [lease(shard)], [owner, leaseMs])),
     );
+    for (const [i, shard] of held.entries()) {
+      if (renewed[i] === 1) {
+        this.#validUntil.set(shard, asked + leaseMs - driftMs(leaseMs));
+        continue;
+      }
+      this.#validUntil.delete(shard);
+      this.#refused.add(shard);
+    }
     const lost = held.filter((shard, i) => renewed[i] !== 1 && this.#owned.has(shard));
     for (const shard of lost) this.#owned.delete(shard);
     if (lost.length) {
       logger.warn({ shards: lost }, 'shard leases lapsed before renewal; another holder reads them now');
-      this.giveUp(lost, { release: false });
+      // While stopping, the consumer's own drain finishes with them (their handlers find them lost).
+      if (!this.#stopping) this.giveUp(lost, { release: false });
     }
+    if (this.#stopping) return;
 
     if (this.#owned.size > share) {
       const extra = this.owned.slice(share);
@@ -128,11 +189,15 @@ export class ShardLeases {
       logger.info({ shards: extra, alive }, 'giving shards up to another holder');
       return;
     }
-    if (this.#owned.size === share || this.#stopped) return;
+    if (this.#owned.size === share) return;
     const taken: number[] = [];
     for (const shard of this.candidates()) {
       if (this.#owned.size + taken.length >= share) break;
-      if ((await redis.set(lease(shard), owner, 'PX', leaseMs, 'NX')) === 'OK') taken.push(shard);
+      const asked = performance.now();
+      if ((await redis.set(lease(shard), owner, 'PX', leaseMs, 'NX')) !== 'OK') continue;
+      this.#validUntil.set(shard, asked + leaseMs - driftMs(leaseMs));
+      this.#refused.delete(shard);
+      taken.push(shard);
     }
     if (taken.length === 0) return;
     try {
@@ -180,22 +245,31 @@ export class ShardLeases {
 
   private async release(shard: number): Promise<void> {
     const { redis, lease, owner } = this.options;
+    this.#validUntil.delete(shard);
     await callScript(redis, 'verityLeaseRelease', [lease(shard)], [owner]);
   }
 }
 
 /**
  * Leases that decide which shards' streams `consumer` reads: a shard taken adds its stream
- * (with what was left pending there), one given up is drained and removed.
+ * (with what was left pending there), one given up is drained and removed, and an entry of
+ * a shard no longer held here is left to its new holder (`StreamConsumer.holds`).
  */
 export function leaseStreams(
   consumer: StreamConsumer,
   streamOf: (shard: number) => string,
   options: Omit<ShardLeaseOptions, 'take' | 'give'>,
 ): ShardLeases {
-  return new ShardLeases({
+  const shardOf = new Map(Array.from({ length: options.shards }, (_, shard) => [streamOf(shard), shard]));
+  const leases = new ShardLeases({
     ...options,
     take: (shards) => consumer.addStreams(shards.map(streamOf)),
     give: (shards) => consumer.removeStreams(shards.map(streamOf)),
   });
+  consumer.fenceWith(async (stream) => {
+    const shard = shardOf.get(stream);
+    // Streams outside the leases (read by every holder: an old version's) are always open.
+    return shard === undefined || leases.holds(shard) || leases.confirm(shard);
+  });
+  return leases;
 }

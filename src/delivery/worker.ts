@@ -10,7 +10,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { PoisonEntryError, StreamConsumer, type StreamEntry } from '../bus/consumer.ts';
+import { StreamConsumer, type StreamEntry } from '../bus/consumer.ts';
+import { LeaseLostError, PoisonEntryError } from '../bus/handler-errors.ts';
 import type { LivePublisher } from '../bus/live.ts';
 import { leaseStreams, type ShardLeases } from '../bus/shard-leases.ts';
 import type { ChannelAdapter, SendResult } from '../core/channel.ts';
@@ -127,7 +128,7 @@ export class DeliveryWorker {
     const started = performance.now();
     const markSeconds = this.options.sentMarkSeconds ?? 7 * 86_400;
     try {
-      const result = await this.perform(command);
+      const result = await this.perform(command, () => this.consumer.holds(entry));
       const sent = { state: 'sent' as const, at: Date.now() };
       // A stored reply is marked by its delivery record, in one step: one Redis call fewer
       // per send, and no crash can leave it marked sent but still "queued" in the inbox.
@@ -166,11 +167,12 @@ export class DeliveryWorker {
 
   /**
    * One command through the limiters: waits out 429s (in this chat's lane only, so other
-   * chats go on), retries transient
-   * failures with backoff, and throws a permanent DeliveryError when the platform refuses
-   * for good (or a non-DeliveryError when it should be retried later, from the stream).
+   * chats go on), retries transient failures with backoff, and throws a permanent
+   * DeliveryError when the platform refuses for good (or a non-DeliveryError when it should
+   * be retried later, from the stream). Each call first makes sure the chat's shard is still
+   * this worker's (`mine`): after a long wait, another may have taken it over and sent it.
    */
-  private perform(command: OutboundCommand): Promise<SendResult> {
+  private perform(command: OutboundCommand, mine: () => Promise<boolean>): Promise<SendResult> {
     const { adapter, limiter, metrics } = this.options;
     const retries = this.options.transientRetries ?? 3;
     const maxWait = this.options.maxRetryAfterMs ?? 60_000;
@@ -178,7 +180,10 @@ export class DeliveryWorker {
     return (async () => {
       for (let attempt = 0; ; attempt++) {
         try {
-          return await limiter.call(scope, () => adapter.send(command));
+          return await limiter.call(scope, async () => {
+            if (!(await mine())) throw new LeaseLostError();
+            return adapter.send(command);
+          });
         } catch (error) {
           if (!(error instanceof DeliveryError)) throw error;
           if (error.kind === 'permanent') throw error;

@@ -219,6 +219,24 @@ describe('pipeline: inbound → router → delivery', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(5000 - 100);
   });
 
+  it('sends nothing for a chat whose lease another process took while it waited out a 429, and sends once it holds the chat again', async () => {
+    const { platform, adapter, runtime, log } = await pipeline({ bus: 'leaseMs: 600' });
+    const { keys } = runtime.store;
+    const lease = keys.deliveryLease('fake', keys.shardOfThread('fake', 'chat-slow'));
+    platform.rateLimit('chat-slow', 1, 1500);
+    await adapter.sink!.ingest(fake('slow'));
+    await waitFor(() => platform.refusals.some((r) => r.chat === 'chat-slow'), 8000, 'the 429');
+    // Another delivery process takes the chat's shard over while this one waits (it lost
+    // Redis for a while, say): this one must not send the reply the other now owns.
+    await runtime.redis.set(lease, 'another-process', 'PX', 60_000);
+    await waitFor(() => log.text().includes('entry left to its new holder'), 8000, 'the reply left');
+    expect(platform.arrivals.filter((a) => a.chat === 'chat-slow')).toHaveLength(0);
+    await runtime.redis.del(lease);
+    await waitFor(() => platform.arrivals.some((a) => a.chat === 'chat-slow'), 8000, 'the reply sent');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(platform.arrivals.filter((a) => a.chat === 'chat-slow')).toHaveLength(1);
+  });
+
   it('dead-letters a poison event after the configured attempts, and replays it once fixed', async () => {
     let broken = true;
     const middleware = new Composer<RouterContext>()

@@ -7,7 +7,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { PoisonEntryError, StreamConsumer, type StreamEntry } from '../bus/consumer.ts';
+import { StreamConsumer, type StreamEntry } from '../bus/consumer.ts';
+import { PoisonEntryError } from '../bus/handler-errors.ts';
 import type { LivePublisher } from '../bus/live.ts';
 import type { OutboundQueue } from '../bus/outbound.ts';
 import { leaseStreams, type ShardLeases } from '../bus/shard-leases.ts';

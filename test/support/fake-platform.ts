@@ -24,6 +24,8 @@ export interface Arrival {
 export interface FakePlatform {
   url: string;
   arrivals: Arrival[];
+  /** Sends refused (429, 403), in order. */
+  refusals: Array<{ chat: string; status: number }>;
   /** The next `times` sends to `chat` get 429 with this retry-after. */
   rateLimit(chat: string, times: number, retryAfterMs: number): void;
   block(chat: string): void;
@@ -37,6 +39,7 @@ export interface FakePlatform {
 
 export async function startFakePlatform(): Promise<FakePlatform> {
   const arrivals: Arrival[] = [];
+  const refusals: FakePlatform['refusals'] = [];
   const limited = new Map<string, { times: number; retryAfterMs: number }>();
   const blocked = new Set<string>();
   let answerWithinMs = 0;
@@ -46,12 +49,14 @@ export async function startFakePlatform(): Promise<FakePlatform> {
     const limit = limited.get(body.chat);
     if (limit && limit.times > 0) {
       limit.times--;
+      refusals.push({ chat: body.chat, status: 429 });
       res
         .writeHead(429, { 'retry-after': String(limit.retryAfterMs / 1000) })
         .end(JSON.stringify({ retryAfterMs: limit.retryAfterMs }));
       return;
     }
     if (blocked.has(body.chat)) {
+      refusals.push({ chat: body.chat, status: 403 });
       res.writeHead(403).end('{"error":"blocked"}');
       return;
     }
@@ -68,6 +73,7 @@ export async function startFakePlatform(): Promise<FakePlatform> {
   return {
     url: `http://127.0.0.1:${port}`,
     arrivals,
+    refusals,
     rateLimit: (chat, times, retryAfterMs) => limited.set(chat, { times, retryAfterMs }),
     block: (chat) => blocked.add(chat),
     unblock: (chat) => blocked.delete(chat),

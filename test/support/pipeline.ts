@@ -14,12 +14,13 @@ import { createLogger } from '../../src/ops/logger.ts';
 import { Composer, type Middleware } from '../../src/router/composer.ts';
 import type { RouterContext } from '../../src/router/context.ts';
 
-export function testConfig(prefix: string, overrides = ''): VerityConfig {
+/** `bus` is added to the test's bus settings, as YAML flow-map entries (`leaseMs: 600`). */
+export function testConfig(prefix: string, overrides = '', bus = ''): VerityConfig {
   return parseConfigText(
     `organization: { name: Test }
 official: { name: Test, domains: [example.com] }
 redis: { keyPrefix: ${prefix}, shards: 4 }
-bus: { claimIdleMs: 1000, maxAttempts: 3, batchSize: 32 }
+bus: { claimIdleMs: 1000, maxAttempts: 3, batchSize: 32${bus ? `, ${bus}` : ''} }
 channels:
   fake: { limits: { perSecond: 1000, perChat: { count: 1000, windowMs: 1000 } } }
 ${overrides}`,
@@ -59,13 +60,14 @@ export function testRuntime(options: {
   middleware?: Middleware<RouterContext>;
   prefix?: string;
   config?: string;
+  bus?: string;
   consumerName?: string;
   enrich?: Enricher;
 }) {
   const prefix = options.prefix ?? `t-${randomUUID().slice(0, 8)}`;
   const { logger, log } = captureLog();
   const runtime = new Runtime({
-    config: testConfig(prefix, options.config),
+    config: testConfig(prefix, options.config, options.bus),
     redisUrl: inject('redisUrl'),
     roles: options.roles ?? ['router', ...options.adapters.map((a) => `adapter:${a.channel}` as const)],
     adapters: options.adapters,
