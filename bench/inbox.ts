@@ -7,7 +7,6 @@
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { LivePublisher } from '../src/bus/live.ts';
-import { OutboundQueue } from '../src/bus/outbound.ts';
 import { InboundEvent } from '../src/core/model.ts';
 import { buildInbox } from '../src/inbox/server.ts';
 import { Metrics } from '../src/ops/metrics.ts';
@@ -127,7 +126,6 @@ export async function run(): Promise<Record<string, number | string>> {
     redis,
     store,
     live,
-    outbound: new OutboundQueue(redis, store.keys, { markSeconds: 60, maxLen: 1000 }),
     metrics: new Metrics(),
     health: () => ({ ok: true, redis: redis.status, channels: {} }),
     config: { host: '127.0.0.1', port: 0 },

@@ -4,14 +4,12 @@
  * Each action is idempotent where a retry could repeat it, and tells the inbox live.
  */
 import type { LivePublisher } from '../bus/live.ts';
-import type { OutboundQueue } from '../bus/outbound.ts';
 import type { Button, ConversationStatus } from '../core/model.ts';
 import type { ConversationStore, UpdateResult } from '../store/conversations.ts';
 import { newId } from '../store/ids.ts';
 
 export interface Desk {
   store: ConversationStore;
-  outbound: OutboundQueue;
   live: LivePublisher;
 }
 
@@ -50,7 +48,7 @@ export async function replyAsAgent(
   const conversation = await existing(desk, conversationId);
   const now = options.now ?? Date.now();
   const id = options.idempotencyKey ?? `agent:${newId(now)}`;
-  const appended = await desk.store.append(
+  const appended = await desk.store.reply(
     conversationId,
     {
       channel: conversation.channel,
@@ -61,21 +59,16 @@ export async function replyAsAgent(
       delivery: { state: 'queued', at: now },
       createdAt: now,
     },
-    id,
-  );
-  await desk.outbound.emit(
     {
       type: 'send',
       id,
       channel: conversation.channel,
       threadKey: conversation.threadKey,
-      conversationId,
-      messageId: appended.messageId,
       text,
       style: 'plain',
       ...(options.buttons ? { buttons: options.buttons } : {}),
     },
-    now,
+    { now },
   );
   if (conversation.owner !== 'agent' || conversation.assignee !== agent.id) {
     await desk.store.update(conversationId, { owner: 'agent', assignee: agent.id, markRead: true });

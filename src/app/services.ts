@@ -84,7 +84,6 @@ export async function createServices(options: {
     languages: config.languages,
     org: config.organization.name,
     store,
-    outbound,
     live,
     logger: logger.child({ part: 'support' }),
   });

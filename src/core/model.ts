@@ -273,6 +273,8 @@ export const OutboundSend = OutboundBase.extend({
   style: z.enum(['plain', 'verification', 'warning']).default('plain'),
 });
 
+export type OutboundSend = z.infer<typeof OutboundSend>;
+
 export const OutboundEdit = OutboundBase.extend({
   type: z.literal('edit'),
   platformMessageId: z.string().min(1),

@@ -34,7 +34,6 @@ export interface InboxDeps {
   redis: Redis;
   store: ConversationStore;
   live: Desk['live'];
-  outbound: Desk['outbound'];
   metrics: Metrics;
   health: () => RuntimeHealth;
   config: InboxConfig;

@@ -47,7 +47,7 @@ export async function buildInbox(deps: InboxDeps): Promise<InboxServer> {
   const users = new UserStore(deps.redis, keys);
   const inbox: Inbox = {
     deps,
-    desk: { store: deps.store, outbound: deps.outbound, live: deps.live },
+    desk: { store: deps.store, live: deps.live },
     users,
     sessions: new SessionStore(deps.redis, keys, deps.sessionTtlSeconds),
     limiter: new LoginLimiter(deps.redis, keys, deps.loginLimits),

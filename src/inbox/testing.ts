@@ -97,7 +97,6 @@ export async function inboxFixture(
     redis: runtime.redis,
     store: runtime.store,
     live: runtime.live,
-    outbound: runtime.outbound,
     metrics: runtime.metrics,
     health: () => runtime.health(),
     config: { host: '127.0.0.1', port: 0, ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) },

@@ -13,7 +13,7 @@ import type { LivePublisher } from '../bus/live.ts';
 import type { OutboundQueue } from '../bus/outbound.ts';
 import { leaseStreams, type ShardLeases } from '../bus/shard-leases.ts';
 import { parseJson } from '../core/json.ts';
-import { type Conversation, InboundEvent, type OutboundCommand } from '../core/model.ts';
+import { type Conversation, InboundEvent } from '../core/model.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { ConversationStore } from '../store/conversations.ts';
 import type { Middleware } from './composer.ts';
@@ -158,45 +158,40 @@ export class Router {
     const { event, conversation } = ctx;
     const base = `${event.channel}:${event.eventId}`;
     const now = Date.now();
+    const at = entryTime(entry) ?? now;
+    // Live events wait for the next tick's batch: the next reply need not wait for them.
+    const announced: Array<Promise<void>> = [];
     for (const [i, reply] of ctx.replies.entries()) {
-      const id = `${base}:r${i}`;
-      let messageId: string | undefined;
-      let announced: Promise<void> | undefined;
-      if (conversation) {
-        const appended = await store.append(
-          conversation.id,
-          {
-            channel: event.channel,
-            direction: 'out',
-            author: { kind: reply.author ?? 'bot', id: reply.author ?? 'bot' },
-            text: reply.text,
-            ...(reply.buttons ? { buttons: reply.buttons } : {}),
-            delivery: { state: 'queued', at: now },
-            createdAt: now,
-          },
-          id,
-        );
-        messageId = appended.messageId;
-        // Not awaited before the emit: live events wait for the next tick's batch, and the
-        // reply need not wait for the inbox to hear of it.
-        if (!appended.duplicate) {
-          announced = live.publish({ type: 'message', conversationId: conversation.id, data: { messageId } });
-        }
-      }
-      const command: OutboundCommand = {
-        type: 'send',
-        id,
+      const command = {
+        type: 'send' as const,
+        id: `${base}:r${i}`,
         channel: event.channel,
         threadKey: event.thread.key,
         text: reply.text,
         style: reply.style ?? 'plain',
-        ...(conversation ? { conversationId: conversation.id } : {}),
-        ...(messageId ? { messageId } : {}),
         ...(reply.buttons ? { buttons: reply.buttons } : {}),
         ...(reply.replyToPlatformId ? { replyToPlatformId: reply.replyToPlatformId } : {}),
       };
-      await Promise.all([outbound.emit(command, entryTime(entry) ?? now), announced]);
+      if (!conversation) {
+        await outbound.emit(command, at);
+        continue;
+      }
+      const body = {
+        channel: event.channel,
+        direction: 'out' as const,
+        author: { kind: reply.author ?? 'bot', id: reply.author ?? 'bot' },
+        text: reply.text,
+        ...(reply.buttons ? { buttons: reply.buttons } : {}),
+        delivery: { state: 'queued' as const, at: now },
+        createdAt: now,
+      };
+      const stored = await store.reply(conversation.id, body, command, { now, at });
+      if (!stored.duplicate) {
+        const data = { messageId: stored.messageId };
+        announced.push(live.publish({ type: 'message', conversationId: conversation.id, data }));
+      }
     }
+    await Promise.all(announced);
     for (const [i, pending] of ctx.commands.entries()) {
       await outbound.emit({
         ...pending,

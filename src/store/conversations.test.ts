@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dm } from '../../test/support/events.ts';
 import { scopedTestStore } from '../../test/support/redis.ts';
-import { InboundEvent } from '../core/model.ts';
+import { InboundEvent, OutboundCommand } from '../core/model.ts';
 import { checkConsistency } from './check.ts';
 import type { ConversationStore } from './conversations.ts';
 
@@ -331,6 +331,57 @@ describe('messages from the bot and agents', () => {
     expect(reply).toMatchObject({ text: 'On it', delivery: { state: 'sent' } });
     expect(await store.seqOfPlatformMessage(conversationId!, '555')).toBe(2);
     expect((await store.get(conversationId!))?.unread).toBe(0);
+  });
+
+  it('stores a reply and queues its send in one step, each once however often it is retried', async () => {
+    const { store } = setup();
+    const { conversationId } = await store.ingest(dm('ines'));
+    const id = conversationId!;
+    const body = {
+      channel: 'telegram',
+      direction: 'out' as const,
+      author: { kind: 'bot' as const, id: 'bot' },
+      text: 'Hi <b>Ines</b> "quoted"',
+      delivery: { state: 'queued' as const, at: 1 },
+      createdAt: 1,
+    };
+    const command = {
+      type: 'send' as const,
+      id: 'telegram:e1:r0',
+      channel: 'telegram',
+      threadKey: 'chat-ines',
+      text: body.text,
+      style: 'plain' as const,
+    };
+    const first = await store.reply(id, body, command, { at: 42 });
+    const again = await Promise.all([1, 2, 3].map(() => store.reply(id, body, command)));
+    expect(first).toEqual({ seq: 2, duplicate: false, messageId: `${id}.2`, queued: true });
+    for (const retry of again)
+      expect(retry).toEqual({ seq: 2, duplicate: true, messageId: `${id}.2`, queued: false });
+
+    const stream = store.keys.outboundStream('telegram', store.keys.shardOfConversation(id));
+    const entries = await store.redis.xrange(stream, '-', '+');
+    expect(entries).toHaveLength(1);
+    const [, fields] = entries[0]!;
+    const queued = OutboundCommand.parse(JSON.parse(fields[fields.indexOf('cmd') + 1]!));
+    expect(queued).toEqual({ ...command, conversationId: id, messageId: `${id}.2` });
+    expect(fields[fields.indexOf('at') + 1]).toBe('42');
+    expect(await messagesOf(store, id)).toHaveLength(2);
+    expect((await store.history(id, { limit: 1 }))[0]).toMatchObject({
+      text: body.text,
+      delivery: { state: 'queued' },
+    });
+
+    // Nothing is queued for a conversation that is gone, nor for another conversation's thread.
+    await expect(store.reply('0-zz', body, { ...command, id: 'x' })).rejects.toThrow(/no conversation/);
+    const shard = store.keys.shardOfConversation(id);
+    const elsewhere = ['a', 'b', 'c', 'd', 'e'].find(
+      (k) => store.keys.shardOfThread('telegram', k) !== shard,
+    );
+    await expect(store.reply(id, body, { ...command, id: 'y', threadKey: elsewhere! })).rejects.toThrow(
+      /not the thread/,
+    );
+    expect(await store.redis.xlen(stream)).toBe(1);
   });
 });
 

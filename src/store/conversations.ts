@@ -4,7 +4,14 @@
  * Every write is one Lua script (see ./lua); reads are parsed with zod.
  */
 import type { Redis } from 'ioredis';
-import type { Conversation, ConversationStatus, InboundEvent, Message, Priority } from '../core/model.ts';
+import type {
+  Conversation,
+  ConversationStatus,
+  InboundEvent,
+  Message,
+  OutboundSend,
+  Priority,
+} from '../core/model.ts';
 import { StoreError } from './errors.ts';
 import { Keys } from './keys.ts';
 import { before, decodeCursor, encodeCursor, type ListFilter, planList } from './list-plan.ts';
@@ -23,6 +30,10 @@ export interface StoreOptions {
   dedupeSeconds: number;
   streamMaxLen: number;
 }
+
+/** A message the bot, an agent or the system writes: what `append` and `reply` store. */
+export type AppendBody = Omit<MessageBody, 'edits' | 'redactions' | 'entities' | 'attachments'> &
+  Partial<Pick<MessageBody, 'redactions' | 'entities' | 'attachments'>>;
 
 export interface ListPage {
   conversations: Conversation[];
@@ -96,29 +107,75 @@ export class ConversationStore {
    */
   async append(
     conversationId: string,
-    body: Omit<MessageBody, 'edits' | 'redactions' | 'entities' | 'attachments'> &
-      Partial<Pick<MessageBody, 'redactions' | 'entities' | 'attachments'>>,
+    body: AppendBody,
     idempotencyKey: string,
     now = Date.now(),
   ): Promise<{ seq: number; duplicate: boolean; messageId: string }> {
     const shard = this.keys.shardOfConversation(conversationId);
-    const full: MessageBody = { attachments: [], entities: [], redactions: [], ...body, edits: [] };
     const reply = await callScript(
       this.redis,
       'verityAppend',
       [this.keys.conversation(conversationId), this.keys.seen(shard, 'out', idempotencyKey)],
-      [
-        this.keys.shard(shard),
-        conversationId,
-        now,
-        encodeMessageBody(full),
-        this.options.dedupeSeconds,
-        body.author.kind === 'agent' ? '1' : '0',
-      ],
+      this.appendArgs(conversationId, body, now),
     );
     const [code, seq] = asReply(reply);
     if (code === MISSING) throw new StoreError('CONVERSATION_NOT_FOUND', `no conversation ${conversationId}`);
     return { seq: Number(seq), duplicate: code === 0, messageId: `${conversationId}.${seq}` };
+  }
+
+  /**
+   * A reply to a conversation (the bot's, an agent's), stored and queued for delivery in one
+   * step: appended as `append` does, with `command.id` as its idempotency key, and `command`
+   * (with the stored message's id) put on its thread's outbound stream, once per command id.
+   */
+  async reply(
+    conversationId: string,
+    body: AppendBody,
+    command: Omit<OutboundSend, 'messageId' | 'conversationId'>,
+    { now = Date.now(), at = now }: { now?: number; at?: number } = {},
+  ): Promise<{ seq: number; duplicate: boolean; messageId: string; queued: boolean }> {
+    const shard = this.keys.shardOfConversation(conversationId);
+    // A conversation lives in its thread's shard; a command for another thread would go to
+    // a stream whose chat's other commands are elsewhere, out of order with them.
+    if (this.keys.shardOfThread(command.channel, command.threadKey) !== shard)
+      throw new StoreError('THREAD_MISMATCH', `${command.threadKey} is not the thread of ${conversationId}`);
+    const reply = await callScript(
+      this.redis,
+      'verityReply',
+      [
+        this.keys.conversation(conversationId),
+        this.keys.seen(shard, 'out', command.id),
+        this.keys.outboundStream(command.channel, shard),
+        this.keys.emitted(command.channel, shard, command.id),
+      ],
+      [
+        ...this.appendArgs(conversationId, body, now),
+        JSON.stringify({ ...command, conversationId }),
+        this.options.streamMaxLen,
+        at,
+      ],
+    );
+    const [code, seq, entry] = asReply(reply);
+    if (code === MISSING) throw new StoreError('CONVERSATION_NOT_FOUND', `no conversation ${conversationId}`);
+    return {
+      seq: Number(seq),
+      duplicate: code === 0,
+      messageId: `${conversationId}.${seq}`,
+      queued: entry !== '',
+    };
+  }
+
+  /** ARGV[1-6] of append.lua and reply.lua. */
+  private appendArgs(conversationId: string, body: AppendBody, now: number): Array<string | number> {
+    const full: MessageBody = { attachments: [], entities: [], redactions: [], ...body, edits: [] };
+    return [
+      this.keys.shard(this.keys.shardOfConversation(conversationId)),
+      conversationId,
+      now,
+      encodeMessageBody(full),
+      this.options.dedupeSeconds,
+      body.author.kind === 'agent' ? '1' : '0',
+    ];
   }
 
   async get(conversationId: string): Promise<Conversation | undefined> {

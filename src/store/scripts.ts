@@ -14,6 +14,7 @@ const prelude = read('_conversation');
 const SCRIPTS = {
   verityIngest: { keys: 2, source: prelude + read('ingest') },
   verityAppend: { keys: 2, source: prelude + read('append') },
+  verityReply: { keys: 4, source: prelude + read('reply') },
   verityUpdate: { keys: 1, source: prelude + read('update') },
   verityPurge: { keys: 2, source: prelude + read('purge') },
   verityListShard: { keys: 1, source: read('list-shard') },

@@ -120,7 +120,6 @@ export async function start(argv: string[]): Promise<number> {
       redis: runtime.redis,
       store: runtime.store,
       live: runtime.live,
-      outbound: runtime.outbound,
       metrics: runtime.metrics,
       health: () => runtime.health(),
       config: config.inbox,

@@ -47,3 +47,26 @@ local function remove_from_indexes(base, id, meta)
   for _, name in ipairs(activity_indexes(meta.status, assignee_of(meta))) do redis.call('ZREM', base .. name, id) end
   for _, name in ipairs(membership_indexes(meta)) do redis.call('SREM', base .. name, id) end
 end
+
+-- Append a message written by the bot, an agent or the system to conversation `id` (meta
+-- hash `meta_key`), at most once per idempotency mark `mark_key`; `by_agent` marks the
+-- conversation read. Returns code, seq: 1 appended; 0 a duplicate (seq is the message
+-- appended before under that mark); -2 no such conversation.
+local function append_out(meta_key, mark_key, base, id, now, body, ttl, by_agent)
+  local current = redis.call('HMGET', meta_key, 'status', 'assignee')
+  if not current[1] then return -2, 0 end
+  local previous = redis.call('GET', mark_key)
+  if previous then return 0, tonumber(previous) end
+  local seq = redis.call('RPUSH', meta_key .. ':m', body)
+  redis.call('SET', mark_key, seq, 'EX', ttl)
+  local changes = { 'lastMessageAt', now, 'updatedAt', now, 'messageCount', seq }
+  if by_agent then
+    changes[#changes + 1] = 'unread'
+    changes[#changes + 1] = 0
+  end
+  redis.call('HSET', meta_key, unpack(changes))
+  local assignee = current[2]
+  if assignee == false or assignee == '' then assignee = '~' end
+  for _, name in ipairs(activity_indexes(current[1], assignee)) do redis.call('ZADD', base .. name, now, id) end
+  return 1, seq
+end

@@ -6,7 +6,6 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { LivePublisher } from '../../bus/live.ts';
-import type { OutboundQueue } from '../../bus/outbound.ts';
 import type { Button, Conversation } from '../../core/model.ts';
 import type { RouterContext } from '../../router/context.ts';
 import type { ConversationStore } from '../../store/conversations.ts';
@@ -25,7 +24,6 @@ export interface SupportDeps {
   /** The organization's name, for the greeting and help. */
   org: string;
   store: ConversationStore;
-  outbound: OutboundQueue;
   live: LivePublisher;
   logger: Logger;
   now?: () => number;
@@ -121,10 +119,10 @@ export class Flow {
     key: string,
     options: { buttons?: Button[][]; now?: number } = {},
   ): Promise<void> {
-    const { store, outbound, live } = this.deps;
+    const { store, live } = this.deps;
     const now = options.now ?? this.now();
     const id = `support:${conversation.id}:${key}`;
-    const appended = await store.append(
+    const appended = await store.reply(
       conversation.id,
       {
         channel: conversation.channel,
@@ -135,22 +133,16 @@ export class Flow {
         delivery: { state: 'queued', at: now },
         createdAt: now,
       },
-      id,
-      now,
-    );
-    await outbound.emit(
       {
         type: 'send',
         id,
         channel: conversation.channel,
         threadKey: conversation.threadKey,
-        conversationId: conversation.id,
-        messageId: appended.messageId,
         text,
         style: 'plain',
         ...(options.buttons ? { buttons: options.buttons } : {}),
       },
-      now,
+      { now },
     );
     if (!appended.duplicate) {
       await live.publish({

@@ -83,7 +83,6 @@ export async function supportHarness(
     languages: LANGUAGES,
     org: 'Example',
     store: runtime.store,
-    outbound: runtime.outbound,
     live: runtime.live,
     logger: pino({ level: 'silent' }),
     now: () => clock.now,
@@ -110,7 +109,7 @@ export async function supportHarness(
     platform,
     support,
     state: new SupportState(runtime.redis, runtime.store.keys),
-    desk: { store: runtime.store, outbound: runtime.outbound, live: runtime.live },
+    desk: { store: runtime.store, live: runtime.live },
     clock,
     async say(user, text, overrides = {}, channel = 'fake') {
       const event = dm(user, {
