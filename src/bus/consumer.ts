@@ -82,6 +82,8 @@ export class StreamConsumer {
   private lastRefresh = 0;
   /** Acks waiting for the next flush, by stream: one XACK per stream per tick, not per entry. */
   private readonly acks = new Map<string, PerTickBatch<string>>();
+  /** Whether a stream is still this consumer's: all are, unless leases say otherwise (`fenceWith`). */
+  private fence: (stream: string) => Promise<boolean> = async () => true;
   private readonly opts: Required<Omit<ConsumerOptions, 'orderKey' | 'onHandled' | 'startAt'>> &
     Pick<ConsumerOptions, 'orderKey' | 'onHandled'>;
 
@@ -115,8 +117,6 @@ export class StreamConsumer {
     return connection;
   }
 
-  /** Whether a stream is still this consumer's: all are, unless leases say otherwise (`fenceWith`). */
-  private fence: (stream: string) => Promise<boolean> = async () => true;
   fenceWith(fence: (stream: string) => Promise<boolean>): void {
     this.fence = fence;
   }
