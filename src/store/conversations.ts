@@ -116,7 +116,7 @@ export class ConversationStore {
       this.redis,
       'verityAppend',
       [this.keys.conversation(conversationId), this.keys.seen(shard, 'out', idempotencyKey)],
-      this.appendArgs(conversationId, body, now),
+      this.appendArgs(shard, conversationId, body, now),
     );
     const [code, seq] = asReply(reply);
     if (code === MISSING) throw new StoreError('CONVERSATION_NOT_FOUND', `no conversation ${conversationId}`);
@@ -149,7 +149,7 @@ export class ConversationStore {
         this.keys.emitted(command.channel, shard, command.id),
       ],
       [
-        ...this.appendArgs(conversationId, body, now),
+        ...this.appendArgs(shard, conversationId, body, now),
         JSON.stringify({ ...command, conversationId }),
         this.options.streamMaxLen,
         at,
@@ -166,10 +166,15 @@ export class ConversationStore {
   }
 
   /** ARGV[1-6] of append.lua and reply.lua. */
-  private appendArgs(conversationId: string, body: AppendBody, now: number): Array<string | number> {
+  private appendArgs(
+    shard: number,
+    conversationId: string,
+    body: AppendBody,
+    now: number,
+  ): Array<string | number> {
     const full: MessageBody = { attachments: [], entities: [], redactions: [], ...body, edits: [] };
     return [
-      this.keys.shard(this.keys.shardOfConversation(conversationId)),
+      this.keys.shard(shard),
       conversationId,
       now,
       encodeMessageBody(full),
