@@ -43,9 +43,10 @@ import { bareEchoRate, injectPrivateMessages } from './telegram-bare.ts';
 
 /**
  * Messages each side is timed over. Over 6,000 the three one-process runs of one bench
- * spread by up to ±0.08 in ratio, over 20,000 by ±0.025, and both bots spend less CPU a
- * message (Verity 0.44–0.54 ms against 0.59–0.68, the bare bot 0.22–0.25 against
- * 0.24–0.35): the longer window measures them running steadily, as a deployed bot runs.
+ * spread by up to ±0.08 in ratio, over 20,000 mostly by ±0.025 (±0.04 at worst), and both
+ * bots spend less CPU a message (Verity 0.44–0.54 ms against 0.59–0.68, the bare bot
+ * 0.22–0.25 against 0.24–0.35): the longer window measures them running steadily, as a
+ * deployed bot runs.
  */
 const MESSAGES = Number(process.env.BENCH_TELEGRAM_MESSAGES ?? 20_000);
 /**

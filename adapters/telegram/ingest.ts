@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { InboundSink } from '../../src/core/channel.ts';
-import type { InboundEvent } from '../../src/core/model.ts';
+import type { InboundEventInput } from '../../src/core/model.ts';
 
 export interface DurableIngestOptions {
   sink: InboundSink;
@@ -19,7 +19,10 @@ export interface DurableIngestOptions {
 
 export type IngestResult = 'stored' | 'abandoned';
 
-export async function ingestDurably(event: InboundEvent, opts: DurableIngestOptions): Promise<IngestResult> {
+export async function ingestDurably(
+  event: InboundEventInput,
+  opts: DurableIngestOptions,
+): Promise<IngestResult> {
   let delay = opts.initialMs;
   for (let attempt = 1; ; attempt++) {
     try {

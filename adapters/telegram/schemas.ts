@@ -4,6 +4,7 @@
  * downstream ever sees a cast.
  */
 import { z } from 'zod';
+import { MAX_TEXT_LENGTH } from '../../src/core/model.ts';
 
 const Id = z.number().int();
 
@@ -60,8 +61,8 @@ export const TgMessage = z.object({
   chat: TgChat,
   date: z.number().int().nonnegative(),
   edit_date: z.number().int().nonnegative().optional(),
-  text: z.string().optional(),
-  caption: z.string().optional(),
+  text: z.string().max(MAX_TEXT_LENGTH).optional(),
+  caption: z.string().max(MAX_TEXT_LENGTH).optional(),
   entities: z.array(Entity).optional(),
   caption_entities: z.array(Entity).optional(),
   reply_to_message: z.object({ message_id: Id, from: TgUser.optional() }).optional(),

@@ -195,10 +195,13 @@ const InboundBase = z.object({
   at: Timestamp,
 });
 
+/** The longest text a message or edit may hold; an adapter refuses longer ones at its boundary. */
+export const MAX_TEXT_LENGTH = 65_536;
+
 export const InboundMessage = InboundBase.extend({
   type: z.literal('message'),
   platformMessageId: z.string().min(1).max(256),
-  text: z.string().max(65_536),
+  text: z.string().max(MAX_TEXT_LENGTH),
   attachments: z.array(Attachment).max(20).default([]),
   replyToPlatformId: z.string().max(256).optional(),
   /** The bot was mentioned, replied to or commanded (groups: only then is it a support turn). */
@@ -215,7 +218,7 @@ export const InboundMessage = InboundBase.extend({
 export const InboundEdit = InboundBase.extend({
   type: z.literal('edit'),
   platformMessageId: z.string().min(1).max(256),
-  text: z.string().max(65_536),
+  text: z.string().max(MAX_TEXT_LENGTH),
 });
 
 export const InboundButton = InboundBase.extend({
