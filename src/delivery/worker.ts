@@ -73,6 +73,9 @@ export class DeliveryWorker {
       maxAttempts: bus.maxAttempts,
       maxInFlight: 1024,
       ...(options.blockMs ? { blockMs: options.blockMs } : {}),
+      onHandled: (_entry, outcome) => {
+        if (outcome === 'left') options.metrics.deliveries.inc({ channel, outcome: 'left' });
+      },
     });
     this.leases = leaseStreams(this.consumer, (shard) => keys.outboundStream(channel, shard), {
       redis: options.redis,

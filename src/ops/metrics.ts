@@ -31,7 +31,7 @@ export class Metrics {
 
   readonly deliveries = new Counter({
     name: 'verity_deliveries_total',
-    help: 'Outbound commands by channel and outcome (sent, failed, retried, rate_limited, duplicate)',
+    help: 'Outbound commands by channel and outcome (sent, failed, retried, rate_limited, duplicate, left to the new holder of a lease lost)',
     labelNames: ['channel', 'outcome'] as const,
     registers: [this.registry],
   });

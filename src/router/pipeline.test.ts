@@ -231,6 +231,9 @@ describe('pipeline: inbound → router → delivery', () => {
     await runtime.redis.set(lease, 'another-process', 'PX', 60_000);
     await waitFor(() => log.text().includes('entry left to its new holder'), 8000, 'the reply left');
     expect(platform.arrivals.filter((a) => a.chat === 'chat-slow')).toHaveLength(0);
+    expect(await runtime.metrics.registry.metrics()).toMatch(
+      /verity_deliveries_total\{channel="fake",outcome="left"\} 1/,
+    );
     await runtime.redis.del(lease);
     await waitFor(() => platform.arrivals.some((a) => a.chat === 'chat-slow'), 8000, 'the reply sent');
     await new Promise((r) => setTimeout(r, 300));
