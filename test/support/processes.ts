@@ -1,11 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 
-/** Start a fixture script under tsx and wait for it to print "ready". */
+const EXIT_WITH_PARENT = new URL('./exit-with-parent.ts', import.meta.url).href;
+
+/**
+ * Start a fixture script under tsx and wait for it to print "ready". It ends when this
+ * process ends, however that happens (see exit-with-parent.ts).
+ */
 export async function startFixture(script: string, args: unknown): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(args)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--import', EXIT_WITH_PARENT, script, JSON.stringify(args)],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   let out = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
