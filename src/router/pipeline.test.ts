@@ -240,6 +240,34 @@ describe('pipeline: inbound → router → delivery', () => {
     expect(platform.arrivals.filter((a) => a.chat === 'chat-slow')).toHaveLength(1);
   });
 
+  it('starts no turn of a conversation after its router stalled past its lease, until it holds the shard again', async () => {
+    let stalled = false;
+    const turns: string[] = [];
+    const middleware = new Composer<RouterContext>()
+      .on('message:addressed', (ctx) => {
+        turns.push(ctx.text);
+        if (!stalled) {
+          stalled = true;
+          // A stall past the lease (600 ms): a long GC pause, a frozen VM.
+          const until = performance.now() + 900;
+          while (performance.now() < until);
+        }
+        return ctx.reply(`echo: ${ctx.text}`);
+      })
+      .middleware();
+    const { platform, adapter, log } = await pipeline({ middleware, bus: 'leaseMs: 600' });
+    // The second message waits behind the first in its conversation's lane.
+    await Promise.all([
+      adapter.sink!.ingest(fake('zoe', { text: 'one' })),
+      adapter.sink!.ingest(fake('zoe', { text: 'two' })),
+    ]);
+    await waitFor(() => platform.arrivals.length === 2, 10_000, 'both replies');
+    const left = log.lines.filter((l) => String(l.msg).includes('entry left to its new holder'));
+    expect(left.some((l) => String(l.stream).endsWith('stream:inbound'))).toBe(true);
+    expect(turns).toEqual(['one', 'two']);
+    expect(platform.arrivals.map((a) => a.text)).toEqual(['echo: one', 'echo: two']);
+  });
+
   it('dead-letters a poison event after the configured attempts, and replays it once fixed', async () => {
     let broken = true;
     const middleware = new Composer<RouterContext>()
