@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../test/support/pipeline.ts';
 import { scopedTestStore } from '../../test/support/redis.ts';
@@ -6,19 +7,23 @@ import { ShardLeases } from './shard-leases.ts';
 
 /**
  * A router's leases over 8 shards, recording which shards it reads. Giving shards up waits
- * for `drained`, as a consumer waits for the work it took from them.
+ * for `drained`, as a consumer waits for the work it took from them; the first `failTakes`
+ * takes fail; `redis` replaces the store's client.
  */
 function router(
   store: ReturnType<typeof scopedTestStore>['store'],
   owner: string,
-  drained?: Promise<void>,
-  failTakes = 0,
+  {
+    drained,
+    failTakes = 0,
+    redis = store.redis,
+  }: { drained?: Promise<void>; failTakes?: number; redis?: Redis } = {},
 ) {
   const reading = new Set<number>();
   let failures = 0;
   const held: number[] = [];
   const leases = new ShardLeases({
-    redis: store.redis,
+    redis,
     shards: store.keys.shards,
     lease: (shard) => store.keys.routerLease(shard),
     members: store.keys.routers(),
@@ -88,7 +93,7 @@ describe('shard leases', () => {
   it('keep renewing every lease while shards being given up drain, however long that takes', async () => {
     const { store } = scopedTestStore({ shards: 8 });
     let drain = () => {};
-    const a = router(store, 'a', new Promise<void>((resolve) => (drain = resolve)));
+    const a = router(store, 'a', { drained: new Promise<void>((resolve) => (drain = resolve)) });
     const b = router(store, 'b');
     await a.leases.start();
     await b.leases.start();
@@ -110,7 +115,7 @@ describe('shard leases', () => {
   it('give back shards they failed to start reading, and take them in a later round', async () => {
     const { store } = scopedTestStore({ shards: 8 });
     const a = router(store, 'a');
-    const b = router(store, 'b', undefined, 1);
+    const b = router(store, 'b', { failTakes: 1 });
     await a.leases.start();
     await b.leases.start();
     // b's first take of the four a gives up fails; its next round takes them.
@@ -152,5 +157,37 @@ describe('shard leases', () => {
     expect(await store.redis.get(store.keys.routerLease(0))).toBe('a');
     await stopped;
     expect(await store.redis.exists(store.keys.routerLease(0))).toBe(0);
+  });
+
+  it('wait for the next round when a renewal is only late, and go on holding what it renewed', async () => {
+    const { store } = scopedTestStore({ shards: 8 });
+    // One round's renewals reach Redis at once, but their answers come back late (a slow
+    // network): after the lease counted from the round before has lapsed here (~390 ms into
+    // this round), before the one they renewed lapses in Redis.
+    let lateAnswers = 0;
+    const redis = new Proxy(store.redis, {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop);
+        if (typeof value !== 'function') return value;
+        if (prop !== 'verityLeaseRenew') return value.bind(target);
+        return async (...args: unknown[]) => {
+          const answer: unknown = await value.apply(target, args);
+          if (lateAnswers > 0) {
+            lateAnswers--;
+            await new Promise((r) => setTimeout(r, 480));
+          }
+          return answer;
+        };
+      },
+    });
+    const a = router(store, 'a', { redis });
+    await a.leases.start();
+    lateAnswers = 8;
+    await waitFor(() => !a.leases.holds(0), 5000, 'the lease to seem lapsed');
+    expect(await a.leases.confirm(0)).toBe(true);
+    expect(a.leases.holds(0)).toBe(true);
+    expect(a.reading.size).toBe(8);
+    expect(await store.redis.get(store.keys.routerLease(0))).toBe('a');
+    await a.leases.stop(async () => {});
   });
 });
