@@ -126,14 +126,21 @@ export class ShardLeases {
     await redis.zrem(members, owner);
   }
 
-  private schedule(): void {
+  /**
+   * Rounds start every third of the lease, counted from the start of the one before: a slow
+   * round (Redis answering late) delays the next one only by what it overran, so a lease
+   * renewed late is still renewed again before it lapses in Redis.
+   */
+  private schedule(delay = this.options.leaseMs / 3): void {
     this.#timer = setTimeout(() => {
+      const started = performance.now();
       this.#round = this.round()
         .catch((err: unknown) => this.options.logger.error({ err }, 'shard lease round failed; retrying'))
         .finally(() => {
-          if (!this.#stopped) this.schedule();
+          const next = this.options.leaseMs / 3 - (performance.now() - started);
+          if (!this.#stopped) this.schedule(Math.max(0, next));
         });
-    }, this.options.leaseMs / 3);
+    }, delay);
     this.#timer.unref();
   }
 
