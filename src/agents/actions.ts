@@ -51,15 +51,6 @@ export async function replyAsAgent(
   const appended = await desk.store.reply(
     conversationId,
     {
-      channel: conversation.channel,
-      direction: 'out',
-      author: authorOf(agent),
-      text,
-      ...(options.buttons ? { buttons: options.buttons } : {}),
-      delivery: { state: 'queued', at: now },
-      createdAt: now,
-    },
-    {
       type: 'send',
       id,
       channel: conversation.channel,
@@ -68,6 +59,7 @@ export async function replyAsAgent(
       style: 'plain',
       ...(options.buttons ? { buttons: options.buttons } : {}),
     },
+    authorOf(agent),
     { now },
   );
   if (conversation.owner !== 'agent' || conversation.assignee !== agent.id) {

@@ -176,16 +176,8 @@ export class Router {
         await outbound.emit(command, at);
         continue;
       }
-      const body = {
-        channel: event.channel,
-        direction: 'out' as const,
-        author: { kind: reply.author ?? 'bot', id: reply.author ?? 'bot' },
-        text: reply.text,
-        ...(reply.buttons ? { buttons: reply.buttons } : {}),
-        delivery: { state: 'queued' as const, at: now },
-        createdAt: now,
-      };
-      const stored = await store.reply(conversation.id, body, command, { now, at });
+      const author = { kind: reply.author ?? 'bot', id: reply.author ?? 'bot' };
+      const stored = await store.reply(conversation.id, command, author, { now, at });
       if (!stored.duplicate) {
         const data = { messageId: stored.messageId };
         announced.push(live.publish({ type: 'message', conversationId: conversation.id, data }));

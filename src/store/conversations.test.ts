@@ -337,24 +337,17 @@ describe('messages from the bot and agents', () => {
     const { store } = setup();
     const { conversationId } = await store.ingest(dm('ines'));
     const id = conversationId!;
-    const body = {
-      channel: 'telegram',
-      direction: 'out' as const,
-      author: { kind: 'bot' as const, id: 'bot' },
-      text: 'Hi <b>Ines</b> "quoted"',
-      delivery: { state: 'queued' as const, at: 1 },
-      createdAt: 1,
-    };
+    const bot = { kind: 'bot' as const, id: 'bot' };
     const command = {
       type: 'send' as const,
       id: 'telegram:e1:r0',
       channel: 'telegram',
       threadKey: 'chat-ines',
-      text: body.text,
+      text: 'Hi <b>Ines</b> "quoted"',
       style: 'plain' as const,
     };
-    const first = await store.reply(id, body, command, { at: 42 });
-    const again = await Promise.all([1, 2, 3].map(() => store.reply(id, body, command)));
+    const first = await store.reply(id, command, bot, { at: 42 });
+    const again = await Promise.all([1, 2, 3].map(() => store.reply(id, command, bot)));
     expect(first).toEqual({ seq: 2, duplicate: false, messageId: `${id}.2`, queued: true });
     for (const retry of again)
       expect(retry).toEqual({ seq: 2, duplicate: true, messageId: `${id}.2`, queued: false });
@@ -368,17 +361,19 @@ describe('messages from the bot and agents', () => {
     expect(fields[fields.indexOf('at') + 1]).toBe('42');
     expect(await messagesOf(store, id)).toHaveLength(2);
     expect((await store.history(id, { limit: 1 }))[0]).toMatchObject({
-      text: body.text,
+      text: command.text,
+      author: bot,
+      direction: 'out',
       delivery: { state: 'queued' },
     });
 
     // Nothing is queued for a conversation that is gone, nor for another conversation's thread.
-    await expect(store.reply('0-zz', body, { ...command, id: 'x' })).rejects.toThrow(/no conversation/);
+    await expect(store.reply('0-zz', { ...command, id: 'x' }, bot)).rejects.toThrow(/no conversation/);
     const shard = store.keys.shardOfConversation(id);
     const elsewhere = ['a', 'b', 'c', 'd', 'e'].find(
       (k) => store.keys.shardOfThread('telegram', k) !== shard,
     );
-    await expect(store.reply(id, body, { ...command, id: 'y', threadKey: elsewhere! })).rejects.toThrow(
+    await expect(store.reply(id, { ...command, id: 'y', threadKey: elsewhere! }, bot)).rejects.toThrow(
       /not the thread/,
     );
     expect(await store.redis.xlen(stream)).toBe(1);

@@ -125,15 +125,25 @@ export class ConversationStore {
 
   /**
    * A reply to a conversation (the bot's, an agent's), stored and queued for delivery in one
-   * step: appended as `append` does, with `command.id` as its idempotency key, and `command`
-   * (with the stored message's id) put on its thread's outbound stream, once per command id.
+   * step: `command`'s text and buttons appended by `author` as `append` does, "queued", with
+   * `command.id` as the idempotency key, and `command` (with the stored message's id) put on
+   * its thread's outbound stream, once per command id.
    */
   async reply(
     conversationId: string,
-    body: AppendBody,
     command: Omit<OutboundSend, 'messageId' | 'conversationId'>,
+    author: AppendBody['author'],
     { now = Date.now(), at = now }: { now?: number; at?: number } = {},
   ): Promise<{ seq: number; duplicate: boolean; messageId: string; queued: boolean }> {
+    const body: AppendBody = {
+      channel: command.channel,
+      direction: 'out',
+      author,
+      text: command.text,
+      ...(command.buttons ? { buttons: command.buttons } : {}),
+      delivery: { state: 'queued', at: now },
+      createdAt: now,
+    };
     const shard = this.keys.shardOfConversation(conversationId);
     // A conversation lives in its thread's shard; a command for another thread would go to
     // a stream whose chat's other commands are elsewhere, out of order with them.

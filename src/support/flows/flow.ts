@@ -125,15 +125,6 @@ export class Flow {
     const appended = await store.reply(
       conversation.id,
       {
-        channel: conversation.channel,
-        direction: 'out',
-        author: { kind: 'bot', id: 'bot' },
-        text,
-        ...(options.buttons ? { buttons: options.buttons } : {}),
-        delivery: { state: 'queued', at: now },
-        createdAt: now,
-      },
-      {
         type: 'send',
         id,
         channel: conversation.channel,
@@ -142,6 +133,7 @@ export class Flow {
         style: 'plain',
         ...(options.buttons ? { buttons: options.buttons } : {}),
       },
+      { kind: 'bot', id: 'bot' },
       { now },
     );
     if (!appended.duplicate) {
